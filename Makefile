@@ -1,0 +1,84 @@
+# German troubleshooting assistant. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+RASA        := $(VENV)/bin/rasa
+SPACY_DIR   := var/spacy/de_telco
+SPACY_STAMP := $(SPACY_DIR)/telco_pipeline.json
+MODEL       := models/current.tar.gz
+# Everything that changes the trained model. `make` retrains only when one of
+# these is newer than the model.
+MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
+                $(wildcard bot/nlu/*.py) $(SPACY_STAMP)
+
+# Python 3.10 from pyenv (.python-version), else any python3.10 on PATH.
+BASE_PYTHON ?= $(shell pyenv which python 2>/dev/null || command -v python3.10)
+
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONWARNINGS ?= ignore::DeprecationWarning
+export RASA_TELEMETRY_ENABLED ?= false
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+
+.PHONY: help setup run shell train validate test test-python test-stories test-nlu bench lint clean
+
+help: ## List the targets
+	@echo "make run    start the bot (Rasa server, action server) on embedded defaults"
+	@echo "make test   run the whole test suite (what CI runs)"
+	@echo
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@echo "==> Setting up the virtual environment in $(VENV) (first start takes a few minutes)"
+	@test -n "$(BASE_PYTHON)" || { echo "Python 3.10 not found: install it with pyenv (see .python-version)"; exit 1; }
+	@$(BASE_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' || { echo "$(BASE_PYTHON) is not Python 3.10"; exit 1; }
+	test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==26.3
+	$(PY) -m pip install --disable-pip-version-check --progress-bar off -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+setup: $(VENV)/.installed $(SPACY_STAMP) ## Create the venv, install pinned dependencies, build the spaCy pipeline
+
+$(SPACY_STAMP): $(VENV)/.installed bot/nlu/spacy_pipeline.py
+	@echo "==> Building the German spaCy pipeline"
+	$(PY) -m bot.nlu.spacy_pipeline --output $(SPACY_DIR)
+
+$(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
+	@echo "==> Training the model (training data changed; takes a few minutes on 2 cores)"
+	@mkdir -p var models
+	$(RASA) train --fixed-model-name current --out models --num-threads 2
+	@touch $@
+
+train: $(MODEL) ## Train the model if the training data changed since the last one
+
+run: $(MODEL) ## Start everything a customer needs; Ctrl-C stops it
+	@mkdir -p var
+	$(VENV)/bin/honcho start -f Procfile
+
+shell: $(MODEL) ## Chat in the terminal (uses the running bot, or starts one)
+	$(PY) -m bot.terminal_chat
+
+validate: $(VENV)/.installed ## Check training data and domain (zero warnings)
+	$(RASA) data validate --fail-on-warnings
+
+lint: $(VENV)/.installed ## ruff
+	$(VENV)/bin/ruff check .
+
+test-python: $(MODEL)
+	$(VENV)/bin/pytest
+
+test-stories: $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out var/results/core
+
+test-nlu: $(MODEL)
+	$(PY) -m bot.nlu.benchmark check --model $(MODEL) --min-macro-f1 0.85
+
+test: lint validate test-python test-stories test-nlu ## Run the whole test suite (CI runs this)
+
+bench: $(MODEL) ## NLU benchmark on the held-out set: compares pipelines
+	$(PY) -m bot.nlu.benchmark compare
+
+clean: ## Remove trained models and local state (keeps the venv)
+	rm -rf models var/results var/tracker.db

@@ -1,0 +1,67 @@
+"""Fallback and topic-menu actions (logic in bot.clarify, texts in knowledge/topics.yml)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.clarify import ClarificationKind, consecutive_misses, plan_clarification
+from bot.topics import Topic, load_topics
+
+_WITH_MENU = {ClarificationKind.AGAIN, ClarificationKind.LOST}
+
+
+def _buttons(topics: List[Topic]) -> List[Dict[str, str]]:
+    return [{"title": topic.label, "payload": f"/{topic.intent}"} for topic in topics]
+
+
+def _user_intents(tracker: Tracker) -> List[str]:
+    return [
+        ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        for event in tracker.events
+        if event.get("event") == "user"
+    ]
+
+
+class ActionClarify(Action):
+    """Answers messages the bot could not act on: NLU fallback and core fallback."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        catalog = load_topics()
+        message = tracker.latest_message or {}
+        plan = plan_clarification(
+            text=message.get("text"),
+            intent=(message.get("intent") or {}).get("name"),
+            intent_ranking=message.get("intent_ranking") or [],
+            previous_misses=consecutive_misses(_user_intents(tracker)),
+            topics=catalog,
+        )
+        buttons: List[Dict[str, str]] = []
+        if plan.kind is ClarificationKind.SUGGEST:
+            buttons = _buttons([catalog.get(intent) for intent in plan.suggestions])
+            buttons.append({"title": catalog.none_of_these_label, "payload": "/deny"})
+        elif plan.kind in _WITH_MENU:
+            buttons = _buttons(catalog.menu())
+        dispatcher.utter_message(text=catalog.prompts[plan.kind.value], buttons=buttons)
+        return []
+
+
+class ActionShowTopics(Action):
+    """The main menu: what the assistant can help with, as buttons."""
+
+    def name(self) -> str:
+        return "action_show_topics"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        catalog = load_topics()
+        dispatcher.utter_message(text=catalog.prompts["menu"], buttons=_buttons(catalog.menu()))
+        return []

@@ -1,0 +1,1 @@
+"""Domain logic of the German troubleshooting assistant (no Rasa imports outside bot.nlu.components)."""

@@ -1,0 +1,1 @@
+"""German NLU helpers: input sanitising, number extraction, language guard, spaCy pipeline."""

@@ -1,0 +1,195 @@
+"""NLU benchmark on the held-out set (tests/nlu/heldout.yml, never trained on).
+
+    python -m bot.nlu.benchmark check --model models/current.tar.gz --min-macro-f1 0.85
+    python -m bot.nlu.benchmark compare       # trains each pipeline variant, same split
+
+`check` is the floor in `make test`; `compare` is `make bench` and prints intent
+macro-F1, per-intent F1, entity F1 and parse latency for each pipeline variant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.nlu.metrics import EntityReport, IntentReport, Span, entity_report, intent_report
+from bot.paths import PROJECT_ROOT
+
+HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
+BENCH_DIR = PROJECT_ROOT / "var" / "bench"
+NLU_FALLBACK = "nlu_fallback"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: str
+    entities: frozenset[Span]
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    intents: IntentReport
+    raw_intents: IntentReport  # the classifier's best guess, ignoring the fallback threshold
+    entities: EntityReport
+    fallback_rate: float
+    latency_ms_p50: float
+    latency_ms_p95: float
+
+
+def load_examples(path: Path = HELDOUT) -> list[Example]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    return [
+        Example(
+            text=m.get("text"),
+            intent=m.get("intent"),
+            entities=frozenset((e["entity"], e["start"], e["end"]) for e in m.get("entities") or []),
+        )
+        for m in data.intent_examples
+    ]
+
+
+def evaluate(model_path: Path, examples: list[Example], name: str) -> Result:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model_path))
+
+    async def parse_all() -> tuple[list[dict], list[float]]:
+        parsed, timings = [], []
+        for example in examples:
+            start = time.perf_counter()
+            parsed.append(await agent.parse_message(example.text))
+            timings.append((time.perf_counter() - start) * 1000)
+        return parsed, timings
+
+    parsed, timings = asyncio.run(parse_all())
+    predicted = [p["intent"].get("name") for p in parsed]
+    raw = [
+        next((r["name"] for r in p.get("intent_ranking", []) if r["name"] != NLU_FALLBACK), None)
+        for p in parsed
+    ]
+    gold = [e.intent for e in examples]
+    spans = [{(e["entity"], e["start"], e["end"]) for e in p.get("entities", [])} for p in parsed]
+    timings.sort()
+    return Result(
+        name=name,
+        intents=intent_report(gold, predicted),
+        raw_intents=intent_report(gold, raw),
+        entities=entity_report([e.entities for e in examples], spans),
+        fallback_rate=sum(1 for p in predicted if p == NLU_FALLBACK) / len(predicted),
+        latency_ms_p50=statistics.median(timings),
+        latency_ms_p95=timings[int(0.95 * (len(timings) - 1))],
+    )
+
+
+def print_result(result: Result, details: bool = True) -> None:
+    r = result
+    print(f"\n### {r.name}")
+    print(
+        f"intent macro-F1 {r.intents.macro_f1:.3f} (accuracy {r.intents.accuracy:.3f}, "
+        f"fallback rate {r.fallback_rate:.1%}); classifier alone: macro-F1 {r.raw_intents.macro_f1:.3f}"
+    )
+    print(
+        f"entity F1 {r.entities.micro.f1:.3f} (P {r.entities.micro.precision:.3f}, "
+        f"R {r.entities.micro.recall:.3f}); parse latency p50 {r.latency_ms_p50:.1f} ms, "
+        f"p95 {r.latency_ms_p95:.1f} ms"
+    )
+    if not details:
+        return
+    print(f"\n{'intent':<20} {'F1':>6} {'P':>6} {'R':>6} {'n':>4}")
+    for intent, s in r.intents.per_intent.items():
+        print(f"{intent:<20} {s.f1:6.3f} {s.precision:6.3f} {s.recall:6.3f} {s.support:4d}")
+    print(f"\n{'entity':<20} {'F1':>6} {'P':>6} {'R':>6} {'n':>4}")
+    for entity, s in r.entities.per_type.items():
+        print(f"{entity:<20} {s.f1:6.3f} {s.precision:6.3f} {s.recall:6.3f} {s.support:4d}")
+    if r.intents.confusions:
+        print("\nmost frequent confusions (gold -> predicted):")
+        for gold, pred, n in r.intents.confusions[:10]:
+            print(f"  {gold} -> {pred}: {n}")
+
+
+def _variants() -> dict[str, dict]:
+    """Pipeline variants derived from config.yml, so the live config is always compared."""
+    live = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    whitespace = copy.deepcopy(live)
+    pipeline = []
+    for component in whitespace["pipeline"]:
+        if component["name"] == "SpacyNLP":
+            continue
+        if component["name"] == "SpacyTokenizer":
+            component = {"name": "WhitespaceTokenizer"}
+        pipeline.append(component)
+    whitespace["pipeline"] = pipeline
+    return {"spacy-lemma (config.yml)": live, "whitespace, no spaCy": whitespace}
+
+
+def _train_nlu(name: str, config: dict) -> Path:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in name.split(" (")[0]).strip("-")
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    config_path = BENCH_DIR / f"{slug}.yml"
+    config_path.write_text(yaml.safe_dump({**config, "policies": []}, allow_unicode=True), encoding="utf-8")
+    print(f"\n==> training NLU variant '{name}'", flush=True)
+    started = time.monotonic()
+    subprocess.run(
+        [Path(sys.executable).with_name("rasa"), "train", "nlu", "--config", str(config_path),
+         "--nlu", "data/nlu", "--out", str(BENCH_DIR), "--fixed-model-name", slug, "--num-threads", "2"],
+        cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL,
+    )
+    print(f"    trained in {time.monotonic() - started:.0f} s", flush=True)
+    return BENCH_DIR / f"{slug}.tar.gz"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="NLU benchmark on the held-out set")
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="fail if held-out macro-F1 is below a floor")
+    check.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "current.tar.gz")
+    check.add_argument("--min-macro-f1", type=float, required=True)
+    sub.add_parser("compare", help="train every pipeline variant and compare them")
+    args = parser.parse_args(argv)
+
+    logging.getLogger().setLevel(logging.WARNING)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    examples = load_examples()
+    print(f"held-out set: {len(examples)} utterances, {len({e.intent for e in examples})} intents")
+
+    if args.command == "check":
+        result = evaluate(args.model, examples, name=str(args.model))
+        print_result(result)
+        if result.intents.macro_f1 < args.min_macro_f1:
+            print(f"\nFAILED: held-out macro-F1 {result.intents.macro_f1:.3f} < {args.min_macro_f1}")
+            return 1
+        print(f"\nOK: held-out macro-F1 {result.intents.macro_f1:.3f} >= {args.min_macro_f1}")
+        return 0
+
+    results = [evaluate(_train_nlu(name, cfg), examples, name) for name, cfg in _variants().items()]
+    for result in results:
+        print_result(result)
+    print("\n## summary")
+    print(f"{'pipeline':<28} {'macro-F1':>8} {'raw F1':>7} {'entity F1':>9} {'p50 ms':>7}")
+    for r in results:
+        print(
+            f"{r.name:<28} {r.intents.macro_f1:8.3f} {r.raw_intents.macro_f1:7.3f} "
+            f"{r.entities.micro.f1:9.3f} {r.latency_ms_p50:7.1f}"
+        )
+    best = max(results, key=lambda r: r.intents.macro_f1)
+    print(f"best on held-out macro-F1: {best.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

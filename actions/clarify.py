@@ -42,6 +42,7 @@ class ActionClarify(Action):
             intent_ranking=message.get("intent_ranking") or [],
             previous_misses=consecutive_misses(_user_intents(tracker)),
             topics=catalog,
+            empty=bool((message.get("input_notice") or {}).get("empty")),
         )
         buttons: List[Dict[str, str]] = []
         if plan.kind is ClarificationKind.SUGGEST:

@@ -54,14 +54,16 @@ def plan_clarification(
     intent_ranking: Iterable[Mapping],
     previous_misses: int,
     topics: TopicCatalog,
+    empty: bool = False,
 ) -> Clarification:
     """Decide how to answer a message the assistant could not act on.
 
     intent is the NLU result: nlu_fallback when NLU was unsure, anything else when
-    NLU understood but the dialogue policy found no fitting next step.
+    NLU understood but the dialogue policy found no fitting next step. empty is
+    the NLU sanitiser's verdict that the raw message had no words at all.
     """
     text = text or ""
-    if not any(ch.isalnum() for ch in text):
+    if empty or not any(ch.isalnum() for ch in text):
         return Clarification(ClarificationKind.EMPTY)
     if not guess_language(text).is_german:
         return Clarification(ClarificationKind.LANGUAGE)

@@ -234,3 +234,10 @@ def test_suggestions_with_real_topics():
     assert result == Clarification(ClarificationKind.SUGGEST, ("internet_dropouts", "internet_slow"))
     for intent in result.suggestions:
         assert catalog.get(intent).label
+
+
+def test_sanitizer_verdict_empty_wins_over_a_placeholder_text(topics):
+    # NLU hands "leer" to the classifier for a message without words; the action
+    # must still answer the empty message, not the placeholder.
+    plan = plan_clarification("leer", "nlu_fallback", [], previous_misses=0, topics=topics, empty=True)
+    assert plan.kind is ClarificationKind.EMPTY

@@ -37,6 +37,10 @@ from bot.nlu.sanitize import MAX_NLU_CHARS, sanitize
 
 NLU_FALLBACK_INTENT = "nlu_fallback"
 INPUT_NOTICE = "input_notice"
+# Stand-in text for messages without a letter or digit ("", "???", "😀"): some
+# featurizers and classifiers fail on a message without tokens, and the customer
+# would get no answer at all. LanguageGuard routes such messages to nlu_fallback.
+EMPTY_PLACEHOLDER = "leer"
 
 
 class _StatelessComponent(GraphComponent):
@@ -81,7 +85,7 @@ class InputSanitizer(_StatelessComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             cleaned = sanitize(message.get(TEXT), self._config["max_chars"])
-            message.set(TEXT, cleaned.text)
+            message.set(TEXT, cleaned.text if cleaned.has_content else EMPTY_PLACEHOLDER)
             message.set(
                 INPUT_NOTICE,
                 {
@@ -133,9 +137,10 @@ class LanguageGuard(_StatelessComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
+            empty = (message.get(INPUT_NOTICE) or {}).get("empty", False) or not any(ch.isalnum() for ch in text)
             guess = guess_language(text)
             message.set("language", guess.language, add_to_output=True)
-            if any(ch.isalnum() for ch in text) and guess.is_german:
+            if not empty and guess.is_german:
                 continue
             fallback = {INTENT_NAME_KEY: NLU_FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
             ranking = [fallback] + [

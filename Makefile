@@ -17,7 +17,7 @@ MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/nul
 BASE_PYTHON ?= $(shell pyenv which python 2>/dev/null || command -v python3.10)
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
-export PYTHONWARNINGS ?= ignore::DeprecationWarning
+export PYTHONWARNINGS ?= ignore
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 

@@ -9,9 +9,9 @@ SPACY_DIR   := var/spacy/de_telco
 SPACY_STAMP := $(SPACY_DIR)/telco_pipeline.json
 MODEL       := models/current.tar.gz
 # Everything that changes the trained model. `make` retrains only when one of
-# these is newer than the model.
-MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-                $(wildcard bot/nlu/*.py) $(SPACY_STAMP)
+# these is newer than the model. (Python code is not part of the model: the NLU
+# components in bot/nlu are loaded from the source tree at run time.)
+MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_STAMP)
 
 # Python 3.10 from pyenv (.python-version), else any python3.10 on PATH.
 BASE_PYTHON ?= $(shell pyenv which python 2>/dev/null || command -v python3.10)
@@ -34,7 +34,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -n "$(BASE_PYTHON)" || { echo "Python 3.10 not found: install it with pyenv (see .python-version)"; exit 1; }
 	@$(BASE_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' || { echo "$(BASE_PYTHON) is not Python 3.10"; exit 1; }
 	test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==26.3
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==26.3 setuptools==70.3.0 wheel==0.45.1
 	$(PY) -m pip install --disable-pip-version-check --progress-bar off -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
@@ -44,6 +44,7 @@ setup: $(VENV)/.installed $(SPACY_STAMP) ## Create the venv, install pinned depe
 $(SPACY_STAMP): $(VENV)/.installed bot/nlu/spacy_pipeline.py
 	@echo "==> Building the German spaCy pipeline"
 	$(PY) -m bot.nlu.spacy_pipeline --output $(SPACY_DIR)
+	@touch $@
 
 $(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
 	@echo "==> Training the model (training data changed; takes a few minutes on 2 cores)"

@@ -47,7 +47,7 @@ $(SPACY_STAMP): $(VENV)/.installed bot/nlu/spacy_pipeline.py
 	@touch $@
 
 $(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
-	@echo "==> Training the model (training data changed; takes a few minutes on 2 cores)"
+	@echo "==> Training the model (training data changed; about a minute on 2 cores)"
 	@mkdir -p var models
 	$(RASA) train --fixed-model-name current --out models --num-threads 2
 	@touch $@

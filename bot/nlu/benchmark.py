@@ -174,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("compare", help="train every pipeline variant and compare them")
     args = parser.parse_args(argv)
 
+    from rasa.utils.log_utils import configure_structlog
+
+    # Without this, structlog prints one debug line per parsed message.
+    configure_structlog(logging.WARNING)
     logging.getLogger().setLevel(logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     examples = load_examples()
@@ -203,8 +207,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{r.name:<36} {r.intents.macro_f1:8.3f} {r.raw_intents.macro_f1:7.3f} "
             f"{r.entities.micro.f1:9.3f} {r.latency_ms_p50:7.1f} {seconds:8.0f}"
         )
-    best = max(results, key=lambda r: r.intents.macro_f1)
-    print(f"best on held-out macro-F1: {best.name}")
+    best_intents = max(results, key=lambda r: r.intents.macro_f1)
+    best_entities = max(results, key=lambda r: r.entities.micro.f1)
+    print(f"best intent macro-F1: {best_intents.name}; best entity F1: {best_entities.name}")
+    print("(differences below 0.005 macro-F1 are one or two utterances of the held-out set)")
     return 0
 
 

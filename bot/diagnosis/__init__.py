@@ -1,0 +1,1 @@
+"""Guided troubleshooting: trees from knowledge/, the engine that walks them, and their validator."""

@@ -1,0 +1,332 @@
+"""Walks a troubleshooting tree one step at a time (plain Python, no Rasa).
+
+The engine is stateless: a DiagnosisState (serialisable to a dict, so it can live
+in a Rasa slot) goes in, a new one comes out. Every step is recorded, so the
+DiagnosisSummary tells a technician or agent exactly what was checked.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import yaml
+
+from bot.diagnosis.model import (
+    Answer,
+    InstructionNode,
+    LineCheckNode,
+    LineVerdictRoute,
+    OutcomeNode,
+    QuestionNode,
+    Router,
+    RouterCatalog,
+    Tree,
+)
+from bot.paths import knowledge_dir
+
+_PLACEHOLDER = re.compile(r"\{(router|restart|reset_button|led|led_where|led_normal)(?::([a-z]+))?\}")
+_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+class DiagnosisError(ValueError):
+    """Unknown area, node or answer: a programming or content error, not customer input."""
+
+
+def _norm(word: str) -> str:
+    return unicodedata.normalize("NFC", word).strip().lower().translate(_TRANSLIT)
+
+
+def same_word(a: str, b: str) -> bool:
+    """Word forms that customers use for the same thing: "blinkt"/"blinken",
+    "grün"/"gruen". Long words compare by their first five letters."""
+    a, b = _norm(a), _norm(b)
+    return a == b or (min(len(a), len(b)) >= 5 and a[:5] == b[:5])
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the customer said, as NLU understood it (or a tapped button)."""
+
+    intent: str | None = None
+    entities: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    answer_id: str | None = None  # a button names its answer directly
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class LampFact:
+    """A lamp the customer described: "die DSL-Lampe blinkt grün"."""
+
+    led: str  # key: power, dsl, internet, wlan, fon
+    states: tuple[str, ...] = ()
+    colors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    node: str
+    kind: str  # question, instruction, line_check, outcome
+    prompt: str  # what the customer was asked or told (rendered)
+    answer: str | None = None
+    answer_label: str | None = None
+    from_earlier_message: bool = False  # answered by something the customer said before
+
+
+@dataclass(frozen=True)
+class DiagnosisState:
+    area: str
+    node: str
+    steps: tuple[Step, ...] = ()
+    router: str | None = None  # router key from routers.yml, None while unknown
+    lamps: tuple[LampFact, ...] = ()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> DiagnosisState:
+        return cls(
+            area=data["area"],
+            node=data["node"],
+            steps=tuple(Step(**s) for s in data.get("steps", ())),
+            router=data.get("router"),
+            lamps=tuple(
+                LampFact(led=f["led"], states=tuple(f.get("states", ())), colors=tuple(f.get("colors", ())))
+                for f in data.get("lamps", ())
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Prompt:
+    node: str
+    kind: str
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()  # (label, answer id)
+    outcome: str | None = None  # for outcome nodes
+    needs_router_model: bool = False
+
+
+@dataclass(frozen=True)
+class DiagnosisSummary:
+    area: str
+    title: str
+    outcome: str | None
+    steps: tuple[Step, ...]
+    router: str | None
+
+    def as_text(self) -> str:
+        """Plain German lines for a ticket or an agent."""
+        lines = [f"Thema: {self.title}"]
+        if self.router:
+            lines.append(f"Router: {self.router}")
+        for step in self.steps:
+            if step.answer_label:
+                suffix = " (aus früherer Nachricht)" if step.from_earlier_message else ""
+                lines.append(f"- {step.prompt} -> {step.answer_label}{suffix}")
+            elif step.kind != "outcome":
+                lines.append(f"- {step.prompt}")
+        if self.outcome:
+            lines.append(f"Ergebnis: {self.outcome}")
+        return "\n".join(lines)
+
+
+class DiagnosisEngine:
+    def __init__(self, trees: Mapping[str, Tree], routers: RouterCatalog) -> None:
+        self.trees = dict(trees)
+        self.routers = routers
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> DiagnosisEngine:
+        root = root or knowledge_dir()
+        routers = RouterCatalog.parse_obj(yaml.safe_load((root / "routers.yml").read_text(encoding="utf-8")))
+        trees = {}
+        for path in sorted((root / "trees").glob("*.yml")):
+            tree = Tree.parse_obj(yaml.safe_load(path.read_text(encoding="utf-8")))
+            trees[tree.area] = tree
+        return cls(trees, routers)
+
+    # --- router and lamp facts -------------------------------------------------
+
+    def router_key(self, mention: str) -> str | None:
+        """The router key for a model the customer named ("Fritzbox 7590")."""
+        text = _norm(mention)
+        for key, router in self.routers.routers.items():
+            for synonym in sorted(router.synonyms, key=len, reverse=True):
+                if _norm(synonym) and _norm(synonym) in text:
+                    return key
+        return None
+
+    def led_key(self, name: str, router: str | None = None) -> str | None:
+        """Which lamp a customer's word names ("DSL-Lampe", "Online", "power")."""
+        word = _norm(re.sub(r"[-\s]*(lampe|led|leuchte|licht|anzeige)$", "", name.strip(), flags=re.I))
+        candidates = [self._router(router)] + list(self.routers.routers.values())
+        for candidate in candidates:
+            for key, led in candidate.leds.items():
+                names = {_norm(part) for part in re.split(r"[/,]| oder ", led.name) if part.strip()}
+                if word == key or word in names:
+                    return key
+        return None
+
+    def _router(self, key: str | None) -> Router:
+        return self.routers.routers.get(key or self.routers.default) or self.routers.routers[self.routers.default]
+
+    def render(self, text: str, router: str | None) -> str:
+        model = self._router(router)
+
+        def fill(match: re.Match[str]) -> str:
+            name, key = match.group(1), match.group(2)
+            if name == "router":
+                return model.name
+            if name == "restart":
+                return model.restart
+            if name == "reset_button":
+                return model.reset_button
+            led = model.leds[key]
+            return {"led": led.name, "led_where": led.where, "led_normal": led.normal}[name]
+
+        return _PLACEHOLDER.sub(fill, text)
+
+    # --- walking ---------------------------------------------------------------
+
+    def tree(self, area: str) -> Tree:
+        try:
+            return self.trees[area]
+        except KeyError:
+            raise DiagnosisError(f"no tree for area '{area}'") from None
+
+    def start(self, area: str, router: str | None = None, lamps: Sequence[LampFact] = ()) -> DiagnosisState:
+        tree = self.tree(area)
+        state = DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps))
+        return self._skip_known(state)
+
+    def prompt(self, state: DiagnosisState) -> Prompt:
+        node = self._node(state)
+        text = self.render(node.text, state.router)
+        if isinstance(node, OutcomeNode):
+            return Prompt(state.node, "outcome", text, outcome=node.outcome.value)
+        if isinstance(node, LineCheckNode):
+            return Prompt(state.node, "line_check", text)
+        if isinstance(node, InstructionNode):
+            text = f"{text}\n\n{self.render(node.check, state.router)}"
+        buttons = tuple((self.render(a.label, state.router), a.id) for a in node.answers)
+        return Prompt(state.node, node.type, text, buttons, needs_router_model=node.needs_router_model)
+
+    def help_text(self, state: DiagnosisState) -> str | None:
+        node = self._node(state)
+        return self.render(node.help, state.router) if node.help else None
+
+    def why_text(self, state: DiagnosisState) -> str | None:
+        node = self._node(state)
+        return self.render(node.why, state.router) if node.why else None
+
+    def match(self, state: DiagnosisState, reply: Reply) -> Answer | None:
+        """The answer a reply means at the current node, or None when unclear."""
+        node = self._node(state)
+        answers = getattr(node, "answers", [])
+        if reply.answer_id:
+            return next((a for a in answers if a.id == reply.answer_id), None)
+        by_entity = [
+            a
+            for a in answers
+            if any(
+                same_word(said, value)
+                for entity, values in a.entities.items()
+                for value in values
+                for said in reply.entities.get(entity, ())
+            )
+        ]
+        if len(by_entity) == 1:
+            return by_entity[0]
+        if len(by_entity) > 1 and reply.intent:
+            preferred = [a for a in by_entity if reply.intent in a.intents]
+            if len(preferred) == 1:
+                return preferred[0]
+        by_intent = [a for a in answers if reply.intent and reply.intent in a.intents and not a.entities]
+        if len(by_intent) == 1:
+            return by_intent[0]
+        # "ja" may pick an answer that also lists lamp states; a bare fact
+        # ("inform": "am Laptop") only counts through a matching entity.
+        by_intent = [
+            a
+            for a in answers
+            if reply.intent and reply.intent in a.intents and not (reply.intent == "inform" and a.entities)
+        ]
+        return by_intent[0] if len(by_intent) == 1 else None
+
+    def answer(self, state: DiagnosisState, reply: Reply) -> DiagnosisState | None:
+        """Apply the customer's reply; None when it does not answer the question."""
+        chosen = self.match(state, reply)
+        if chosen is None:
+            return None
+        return self._skip_known(self._advance(state, chosen, from_earlier=False))
+
+    def line_result(self, state: DiagnosisState, verdict: LineVerdictRoute) -> DiagnosisState:
+        node = self._node(state)
+        if not isinstance(node, LineCheckNode):
+            raise DiagnosisError(f"node '{state.node}' is not a line check")
+        target = node.routes.get(verdict) or node.routes[LineVerdictRoute.OK]
+        step = Step(state.node, "line_check", self.render(node.text, state.router), verdict.value, verdict.value)
+        return self._skip_known(replace(state, node=target, steps=state.steps + (step,)))
+
+    def back(self, state: DiagnosisState) -> DiagnosisState:
+        """One step back: the last question the customer answered themselves."""
+        steps = list(state.steps)
+        while steps:
+            last = steps.pop()
+            if last.kind in ("question", "instruction") and not last.from_earlier_message:
+                return replace(state, node=last.node, steps=tuple(steps))
+        return state
+
+    def learn(self, state: DiagnosisState, router: str | None = None, lamps: Sequence[LampFact] = ()) -> DiagnosisState:
+        """Remember a router model or lamp states mentioned mid-conversation."""
+        state = replace(state, router=router or state.router, lamps=state.lamps + tuple(lamps))
+        return self._skip_known(state)
+
+    def is_finished(self, state: DiagnosisState) -> bool:
+        return isinstance(self._node(state), OutcomeNode)
+
+    def summary(self, state: DiagnosisState) -> DiagnosisSummary:
+        node = self._node(state)
+        outcome = node.outcome.value if isinstance(node, OutcomeNode) else None
+        router = self._router(state.router).name if state.router else None
+        return DiagnosisSummary(state.area, self.tree(state.area).title, outcome, state.steps, router)
+
+    # --- internals ---------------------------------------------------------------
+
+    def _node(self, state: DiagnosisState):
+        try:
+            return self.tree(state.area).nodes[state.node]
+        except KeyError:
+            raise DiagnosisError(f"area '{state.area}' has no node '{state.node}'") from None
+
+    def _advance(self, state: DiagnosisState, answer: Answer, from_earlier: bool) -> DiagnosisState:
+        node = self._node(state)
+        prompt = self.render(node.check if isinstance(node, InstructionNode) else node.text, state.router)
+        step = Step(state.node, node.type, prompt, answer.id, self.render(answer.label, state.router), from_earlier)
+        return replace(state, node=answer.next, steps=state.steps + (step,))
+
+    def _skip_known(self, state: DiagnosisState) -> DiagnosisState:
+        """Answer questions about lamps the customer already described."""
+        visited = set()
+        while state.node not in visited:
+            visited.add(state.node)
+            node = self._node(state)
+            if not isinstance(node, QuestionNode) or node.led is None:
+                return state
+            facts = [f for f in state.lamps if f.led == node.led]
+            if not facts:
+                return state
+            said = {
+                "led_state": [s for f in facts for s in f.states],
+                "led_color": [c for f in facts for c in f.colors],
+            }
+            chosen = self.match(state, Reply(intent="inform", entities=said))
+            if chosen is None:
+                return state
+            state = self._advance(state, chosen, from_earlier=True)
+        return state

@@ -1,0 +1,165 @@
+"""The troubleshooting content as typed data: trees in knowledge/trees/, routers in
+knowledge/routers.yml. Support leads edit the YAML; these models say what is valid.
+
+A tree is a graph of nodes, entered at `start`:
+- question: the bot asks, the customer answers (buttons or free text);
+- instruction: the customer does something, then the bot asks the `check` question;
+- line_check: the bot checks the line (issue 4); the verdict picks the next node;
+- outcome: the end of the tree (resolved, line_check, ticket, handoff, info).
+
+Texts may name router lamps with placeholders that the customer's router model
+fills in: {led:dsl}, {led_where:dsl}, {reset_button}, {router}. See knowledge/README.md.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Dict, List, Literal, Union
+
+from pydantic import BaseModel, Extra, Field, validator
+
+NODE_ID = r"^[a-z][a-z0-9_]*$"
+
+
+class _Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid  # a misspelt key is an error, not silently ignored
+        allow_mutation = False
+
+
+class Answer(_Strict):
+    """One way to answer a question; `next` is the node that follows."""
+
+    id: str = Field(..., regex=NODE_ID)
+    label: str  # German button text, short ("Ja, sie leuchtet")
+    next: str
+    # Free-text understanding: NLU intents that mean this answer (affirm, deny,
+    # dont_know, already_done, inform, ...) and entity values that mean it
+    # ({led_state: [blinkt]}). An answer with neither can only be tapped.
+    intents: List[str] = []
+    entities: Dict[str, List[str]] = {}
+    # Optional German sentence the bot says when this answer is chosen.
+    reply: str | None = None
+
+
+class _Node(_Strict):
+    text: str  # German: the question, the instruction, or the outcome message
+    # Answer to "wo ist das?" / "was ist das?" at this node (ask_where).
+    help: str | None = None
+    # Answer to "warum fragen Sie das?" at this node (ask_why).
+    why: str | None = None
+    # The router model matters here: ask for it once if it is not known yet.
+    needs_router_model: bool = False
+    # The lamp this node asks about (power, dsl, internet, wlan, fon). A lamp state
+    # the customer already described ("die DSL-Lampe blinkt") answers the question,
+    # so the assistant does not ask it again.
+    led: str | None = None
+    # This node may be reached again on purpose (e.g. "try once more"); without
+    # the flag, a cycle through it is reported as an error.
+    repeatable: bool = False
+
+
+class QuestionNode(_Node):
+    type: Literal["question"]
+    answers: List[Answer] = Field(..., min_items=2)
+
+
+class InstructionNode(_Node):
+    type: Literal["instruction"]
+    check: str  # German question after the step ("Leuchtet die Lampe jetzt?")
+    answers: List[Answer] = Field(..., min_items=2)
+
+
+class LineVerdictRoute(str, Enum):
+    OUTAGE = "outage"
+    FAULT = "fault"
+    UNSTABLE = "unstable"
+    SLOW = "slow"
+    TELEPHONY = "telephony"
+    OK = "ok"
+    UNAVAILABLE = "unavailable"  # backend down or customer not identified
+
+
+class LineCheckNode(_Node):
+    type: Literal["line_check"]
+    # Next node per line verdict; "ok" and "unavailable" are required, other
+    # verdicts fall back to "ok" when not listed.
+    routes: Dict[LineVerdictRoute, str]
+
+    @validator("routes")
+    def _ok_and_unavailable_required(cls, routes: Dict[LineVerdictRoute, str]) -> Dict[LineVerdictRoute, str]:
+        missing = {LineVerdictRoute.OK, LineVerdictRoute.UNAVAILABLE} - set(routes)
+        if missing:
+            raise ValueError(f"routes must name {', '.join(sorted(m.value for m in missing))}")
+        return routes
+
+
+class OutcomeKind(str, Enum):
+    RESOLVED = "resolved"
+    LINE_CHECK = "line_check"
+    TICKET = "ticket"
+    HANDOFF = "handoff"
+    INFO = "info"
+
+
+class OutcomeNode(_Node):
+    type: Literal["outcome"]
+    outcome: OutcomeKind
+
+
+# typing.Union, not X | Y: pydantic 1.10 resolves this alias at class creation.
+Node = Union[QuestionNode, InstructionNode, LineCheckNode, OutcomeNode]  # noqa: UP007
+
+
+class Tree(_Strict):
+    area: str  # the problem intent this tree diagnoses, e.g. internet_down
+    title: str  # German, e.g. "Internet geht gar nicht"
+    start: str
+    # A line check is useful for this area (issue 4 asks for customer number and
+    # postal code only then).
+    line_check_useful: bool = False
+    nodes: Dict[str, Node]
+
+    @validator("nodes")
+    def _node_ids(cls, nodes: Dict[str, Node]) -> Dict[str, Node]:
+        import re
+
+        bad = [node_id for node_id in nodes if not re.match(NODE_ID, node_id)]
+        if bad:
+            raise ValueError(f"node ids must be lower_snake_case: {', '.join(bad)}")
+        return nodes
+
+
+class Led(_Strict):
+    name: str  # the label printed on the device, German/English as printed ("DSL", "Online")
+    where: str  # German: where to find it ("vorne, die zweite Lampe von links")
+    normal: str  # German: how it looks when all is well ("leuchtet dauerhaft grün")
+
+
+LED_KEYS = ("power", "dsl", "internet", "wlan", "fon")
+
+
+class Router(_Strict):
+    name: str  # as customers see it, e.g. "FRITZ!Box"
+    synonyms: List[str] = []  # lower-case words that identify it in chat ("fritzbox", "fritz box")
+    leds: Dict[str, Led]
+    reset_button: str  # German: where the reset button is and how to use it (carefully!)
+    restart: str  # German: how to restart it properly
+
+    @validator("leds")
+    def _all_led_keys(cls, leds: Dict[str, Led]) -> Dict[str, Led]:
+        missing = [key for key in LED_KEYS if key not in leds]
+        if missing:
+            raise ValueError(f"leds must describe {', '.join(missing)}")
+        return leds
+
+
+class RouterCatalog(_Strict):
+    default: str  # the router key used when the model is unknown
+    routers: Dict[str, Router]
+
+    @validator("routers")
+    def _default_exists(cls, routers: Dict[str, Router], values: dict) -> Dict[str, Router]:
+        if values.get("default") and values["default"] not in routers:
+            raise ValueError(f"default router '{values['default']}' is not listed under routers")
+        return routers

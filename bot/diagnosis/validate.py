@@ -1,0 +1,351 @@
+"""Checks the troubleshooting content in knowledge/ and reports every problem with
+file and node, in words a support lead can act on.
+
+    python -m bot.diagnosis.validate            # exit 1 if anything is wrong
+
+Checks: YAML and schema errors, unknown node references, unreachable nodes, paths
+that never reach an outcome, cycles not marked `repeatable`, missing or non-German
+text, unknown placeholders, answers that free text cannot reach (no intents or
+entities, or ones the NLU does not know), ambiguous free-text answers, and the
+router catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+from pydantic import ValidationError
+
+from bot.diagnosis.model import (
+    LED_KEYS,
+    InstructionNode,
+    LineCheckNode,
+    OutcomeNode,
+    QuestionNode,
+    RouterCatalog,
+    Tree,
+)
+from bot.nlu.language import guess_language
+from bot.paths import PROJECT_ROOT, knowledge_dir
+from bot.topics import TopicsError, load_topics
+
+PROBLEM_AREAS = (
+    "internet_down",
+    "internet_slow",
+    "internet_dropouts",
+    "wifi_problem",
+    "phone_down",
+    "tv_problem",
+    "email_problem",
+    "router_setup",
+)
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_SIMPLE_PLACEHOLDERS = {"router", "reset_button", "restart"}
+_LED_PLACEHOLDERS = {"led", "led_where", "led_normal"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    node: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: node '{self.node}'" if self.node else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the NLU knows: answers may only rely on these intents and entities."""
+
+    intents: frozenset[str]
+    entities: frozenset[str]
+
+    @classmethod
+    def from_domain(cls, domain_path: Path = PROJECT_ROOT / "domain.yml") -> Vocabulary:
+        domain = yaml.safe_load(domain_path.read_text(encoding="utf-8"))
+        intents = [i if isinstance(i, str) else next(iter(i)) for i in domain.get("intents", [])]
+        entities = [e if isinstance(e, str) else next(iter(e)) for e in domain.get("entities", [])]
+        return cls(frozenset(intents), frozenset(entities))
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _schema_problems(file: str, error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc = [str(part) for part in item["loc"]]
+        node = loc[1] if len(loc) > 1 and loc[0] == "nodes" else None
+        # pydantic tries every node type of the union; keep the message of the
+        # type the node declares, or the first one.
+        field = ".".join(loc[2:] if node else loc)
+        problems.append(Problem(file, node, f"{field}: {item['msg']}" if field else item["msg"]))
+    seen, unique = set(), []
+    for p in problems:
+        if (p.node, p.message) not in seen:
+            seen.add((p.node, p.message))
+            unique.append(p)
+    return unique
+
+
+def _load_yaml(path: Path) -> tuple[object | None, list[Problem]]:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        return None, [Problem(_rel(path), None, f"not valid YAML{where}: {getattr(error, 'problem', error)}")]
+
+
+def _edges(tree: Tree) -> dict[str, list[str]]:
+    edges: dict[str, list[str]] = {}
+    for node_id, node in tree.nodes.items():
+        if isinstance(node, (QuestionNode, InstructionNode)):
+            edges[node_id] = [a.next for a in node.answers]
+        elif isinstance(node, LineCheckNode):
+            edges[node_id] = list(node.routes.values())
+        else:
+            edges[node_id] = []
+    return edges
+
+
+def _reachable(start: str, edges: dict[str, list[str]]) -> set[str]:
+    seen, stack = set(), [start]
+    while stack:
+        node = stack.pop()
+        if node in seen or node not in edges:
+            continue
+        seen.add(node)
+        stack.extend(edges[node])
+    return seen
+
+
+def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
+    """Elementary cycles found by depth-first search (one per back edge)."""
+    cycles, state, path = [], {}, []
+
+    def visit(node: str) -> None:
+        state[node] = "active"
+        path.append(node)
+        for nxt in edges.get(node, []):
+            if nxt not in edges:
+                continue
+            if state.get(nxt) == "active":
+                cycles.append(path[path.index(nxt) :])
+            elif nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = "done"
+
+    for node in edges:
+        if node not in state:
+            visit(node)
+    return cycles
+
+
+def _texts(node) -> Iterable[tuple[str, str | None]]:
+    yield "text", node.text
+    for field in ("help", "why"):
+        yield field, getattr(node, field)
+    if isinstance(node, InstructionNode):
+        yield "check", node.check
+    for answer in getattr(node, "answers", []):
+        yield f"answer '{answer.id}' label", answer.label
+        if answer.reply is not None:
+            yield f"answer '{answer.id}' reply", answer.reply
+
+
+def _text_problems(file: str, node_id: str, field: str, text: str | None, optional: bool) -> list[Problem]:
+    if text is None:
+        return [] if optional else [Problem(file, node_id, f"{field} is missing")]
+    if not text.strip():
+        return [Problem(file, node_id, f"{field} is empty: write the German text")]
+    problems = []
+    if guess_language(text).language != "de":
+        problems.append(Problem(file, node_id, f"{field} does not look German: {text[:60]!r}"))
+    for placeholder in _PLACEHOLDER.findall(text):
+        name, _, key = placeholder.partition(":")
+        if name in _SIMPLE_PLACEHOLDERS and not key:
+            continue
+        if name in _LED_PLACEHOLDERS and key in LED_KEYS:
+            continue
+        problems.append(
+            Problem(
+                file,
+                node_id,
+                f"{field} has unknown placeholder {{{placeholder}}}; known: {{router}}, {{restart}}, "
+                f"{{reset_button}}, {{led:KEY}}, {{led_where:KEY}}, {{led_normal:KEY}} with KEY in "
+                + ", ".join(LED_KEYS),
+            )
+        )
+    return problems
+
+
+def check_tree(tree: Tree, file: str, vocabulary: Vocabulary) -> list[Problem]:
+    problems: list[Problem] = []
+    expected_name = f"{tree.area}.yml"
+    if tree.area not in PROBLEM_AREAS:
+        problems.append(Problem(file, None, f"area '{tree.area}' is not a problem area ({', '.join(PROBLEM_AREAS)})"))
+    elif not file.endswith(expected_name):
+        problems.append(Problem(file, None, f"area '{tree.area}' belongs in a file named {expected_name}"))
+    if tree.start not in tree.nodes:
+        problems.append(Problem(file, None, f"start node '{tree.start}' does not exist"))
+    if not tree.title.strip():
+        problems.append(Problem(file, None, "title is empty"))
+
+    edges = _edges(tree)
+    for node_id, node in tree.nodes.items():
+        for target in edges[node_id]:
+            if target not in tree.nodes:
+                problems.append(Problem(file, node_id, f"leads to unknown node '{target}'"))
+        if node.led is not None and node.led not in LED_KEYS:
+            problems.append(Problem(file, node_id, f"led '{node.led}' is unknown; use one of {', '.join(LED_KEYS)}"))
+        for field, text in _texts(node):
+            problems += _text_problems(file, node_id, field, text, optional=field in ("help", "why"))
+        if isinstance(node, (QuestionNode, InstructionNode)):
+            problems += _answer_problems(file, node_id, node, vocabulary)
+
+    if tree.start in tree.nodes:
+        reachable = _reachable(tree.start, edges)
+        for node_id in tree.nodes:
+            if node_id not in reachable:
+                problems.append(Problem(file, node_id, f"is unreachable from start '{tree.start}'"))
+
+    # Nodes from which no outcome can be reached: the customer would be stuck.
+    reaches_outcome = {n for n, node in tree.nodes.items() if isinstance(node, OutcomeNode)}
+    changed = True
+    while changed:
+        changed = False
+        for node_id, targets in edges.items():
+            if node_id not in reaches_outcome and any(t in reaches_outcome for t in targets):
+                reaches_outcome.add(node_id)
+                changed = True
+    for node_id in tree.nodes:
+        if node_id not in reaches_outcome:
+            problems.append(Problem(file, node_id, "no path from here reaches an outcome"))
+
+    for cycle in _cycles(edges):
+        if not any(tree.nodes[n].repeatable for n in cycle):
+            loop = " -> ".join(cycle + [cycle[0]])
+            problems.append(
+                Problem(file, cycle[0], f"cycle {loop}; mark a node repeatable: true if the repeat is intended")
+            )
+    return problems
+
+
+def _answer_problems(file: str, node_id: str, node, vocabulary: Vocabulary) -> list[Problem]:
+    problems = []
+    ids = [a.id for a in node.answers]
+    for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(Problem(file, node_id, f"answer id '{duplicate}' is used twice"))
+    claimed: dict[str, list[str]] = {}
+    for answer in node.answers:
+        if not answer.intents and not answer.entities:
+            problems.append(
+                Problem(file, node_id, f"answer '{answer.id}' has no intents or entities: free text cannot reach it")
+            )
+        for intent in answer.intents:
+            if intent not in vocabulary.intents:
+                problems.append(Problem(file, node_id, f"answer '{answer.id}': intent '{intent}' is not in domain.yml"))
+            elif not answer.entities:
+                claimed.setdefault(intent, []).append(answer.id)
+        for entity, values in answer.entities.items():
+            if entity not in vocabulary.entities:
+                problems.append(Problem(file, node_id, f"answer '{answer.id}': entity '{entity}' is not in domain.yml"))
+            if not values:
+                problems.append(Problem(file, node_id, f"answer '{answer.id}': entity '{entity}' lists no values"))
+    for intent, answer_ids in claimed.items():
+        if len(answer_ids) > 1:
+            problems.append(
+                Problem(
+                    file,
+                    node_id,
+                    f"intent '{intent}' means more than one answer ({', '.join(answer_ids)}); "
+                    "free text could not tell them apart: give them entities or use the intent once",
+                )
+            )
+    return problems
+
+
+def check_routers(path: Path) -> list[Problem]:
+    file = _rel(path)
+    if not path.exists():
+        return [Problem(file, None, "is missing")]
+    raw, problems = _load_yaml(path)
+    if problems:
+        return problems
+    try:
+        catalog = RouterCatalog.parse_obj(raw)
+    except ValidationError as error:
+        return [Problem(file, None, p.message) for p in _schema_problems(file, error)]
+    owners: dict[str, str] = {}
+    for key, router in catalog.routers.items():
+        for synonym in router.synonyms:
+            if synonym != synonym.lower():
+                problems.append(Problem(file, key, f"synonym '{synonym}' must be lower case"))
+            if synonym in owners and owners[synonym] != key:
+                problems.append(Problem(file, key, f"synonym '{synonym}' also belongs to '{owners[synonym]}'"))
+            owners[synonym] = key
+        texts = [("reset_button", router.reset_button), ("restart", router.restart)]
+        texts += [(f"leds.{k}.where", led.where) for k, led in router.leds.items()]
+        texts += [(f"leds.{k}.normal", led.normal) for k, led in router.leds.items()]
+        for field, text in texts:
+            problems += _text_problems(file, key, field, text, optional=False)
+    return problems
+
+
+def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None = None) -> list[Problem]:
+    root = root or knowledge_dir()
+    vocabulary = vocabulary or Vocabulary.from_domain()
+    problems: list[Problem] = []
+    try:
+        load_topics(root / "topics.yml")
+    except (TopicsError, OSError, yaml.YAMLError) as error:
+        problems.append(Problem(_rel(root / "topics.yml"), None, str(error)))
+    problems += check_routers(root / "routers.yml")
+
+    areas_found = set()
+    for path in sorted((root / "trees").glob("*.yml")):
+        file = _rel(path)
+        raw, yaml_problems = _load_yaml(path)
+        if yaml_problems:
+            problems += yaml_problems
+            continue
+        try:
+            tree = Tree.parse_obj(raw)
+        except ValidationError as error:
+            problems += _schema_problems(file, error)
+            continue
+        areas_found.add(tree.area)
+        problems += check_tree(tree, file, vocabulary)
+    for area in PROBLEM_AREAS:
+        if area not in areas_found:
+            missing = _rel(root / "trees" / f"{area}.yml")
+            problems.append(Problem(missing, None, "is missing: every problem area needs a tree"))
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    problems = validate_knowledge()
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"\n{len(problems)} problem(s) in knowledge/")
+        return 1
+    print("knowledge/ is valid")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+import pytest
+
+from bot.diagnosis.engine import DiagnosisError, DiagnosisState, LampFact, Reply, same_word
+from bot.diagnosis.model import LineVerdictRoute
+
+
+def test_start_renders_generic_router_until_the_model_is_known(engine):
+    prompt = engine.prompt(engine.start("internet_down"))
+    assert prompt.text == "Wie sieht die Lampe „DSL oder Internet“ an Ihrem Router aus?"
+    assert [label for label, _ in prompt.buttons] == ["Sie leuchtet", "Sie blinkt", "Sie ist aus", "Weiß ich nicht"]
+    assert prompt.needs_router_model
+
+
+def test_known_router_model_changes_lamp_names(engine):
+    state = engine.start("internet_down", router=engine.router_key("ich hab eine Fritzbox 7590"))
+    assert "„Power/DSL“ an Ihrem FRITZ!Box" in engine.prompt(state).text
+    assert engine.help_text(state) == "Die Lampe „Power/DSL“ ist vorne, die zweite Lampe von links."
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (Reply(intent="affirm"), "resolved"),
+        (Reply(intent="deny"), "line"),
+        (Reply(intent="dont_know"), "line"),
+        (Reply(intent="inform", entities={"led_state": ["blinken"]}), "restart"),
+        (Reply(intent="inform", entities={"led_state": ["Dunkel"]}), "line"),
+        (Reply(answer_id="blinking"), "restart"),
+    ],
+)
+def test_free_text_and_buttons_choose_the_answer(engine, reply, expected):
+    assert engine.answer(engine.start("internet_down"), reply).node == expected
+
+
+def test_unclear_reply_leaves_the_question_open(engine):
+    state = engine.start("internet_down")
+    assert engine.answer(state, Reply(intent="greet")) is None
+    assert engine.answer(state, Reply(intent="inform", entities={"device": ["laptop"]})) is None
+
+
+def test_lamp_already_described_answers_the_question(engine):
+    state = engine.start("internet_down", lamps=[LampFact(led="dsl", states=("blinkt",))])
+    assert state.node == "restart"
+    [step] = state.steps
+    assert step.answer == "blinking" and step.from_earlier_message
+
+
+def test_lamp_of_another_kind_does_not_answer(engine):
+    state = engine.start("internet_down", lamps=[LampFact(led="power", states=("blinkt",))])
+    assert state.node == "dsl_led" and state.steps == ()
+
+
+def test_learning_mid_way_skips_the_open_question(engine):
+    state = engine.start("internet_down")
+    state = engine.learn(state, lamps=[LampFact(led="dsl", states=("aus",))])
+    assert state.node == "line"
+
+
+def test_instruction_shows_the_check_and_already_done_means_not_fixed(engine):
+    state = engine.answer(engine.start("internet_down"), Reply(intent="inform", entities={"led_state": ["blinkt"]}))
+    prompt = engine.prompt(state)
+    assert prompt.kind == "instruction"
+    assert "Ziehen Sie den Stecker" in prompt.text and prompt.text.endswith("Leuchtet die Lampe jetzt ruhig?")
+    assert engine.answer(state, Reply(intent="already_done")).node == "line"
+
+
+@pytest.mark.parametrize(
+    ("verdict", "expected"),
+    [
+        (LineVerdictRoute.FAULT, "ticket"),
+        (LineVerdictRoute.OK, "handoff"),
+        (LineVerdictRoute.UNAVAILABLE, "handoff"),
+        (LineVerdictRoute.SLOW, "handoff"),  # not routed: falls back to "ok"
+    ],
+)
+def test_line_verdict_picks_the_route(engine, verdict, expected):
+    state = engine.answer(engine.start("internet_down"), Reply(intent="deny"))
+    assert engine.line_result(state, verdict).node == expected
+
+
+def test_back_returns_to_the_last_own_answer(engine):
+    start = engine.start("internet_down")
+    state = engine.answer(start, Reply(intent="inform", entities={"led_state": ["blinkt"]}))
+    back = engine.back(state)
+    assert back.node == "dsl_led" and back.steps == ()
+    assert engine.back(start) == start
+
+
+def test_state_survives_a_round_trip_through_a_slot(engine):
+    state = engine.start("internet_down", router="fritzbox", lamps=[LampFact(led="dsl", states=("blinkt",))])
+    state = engine.answer(state, Reply(intent="deny"))
+    assert DiagnosisState.from_dict(state.to_dict()) == state
+
+
+def test_summary_lists_every_step_for_a_technician(engine):
+    state = engine.start("internet_down", router="fritzbox", lamps=[LampFact(led="dsl", states=("blinkt",))])
+    state = engine.answer(state, Reply(intent="deny"))
+    state = engine.line_result(state, LineVerdictRoute.FAULT)
+    summary = engine.summary(state)
+    assert engine.is_finished(state) and summary.outcome == "ticket"
+    text = summary.as_text()
+    assert "Router: FRITZ!Box" in text
+    assert "-> Sie blinkt (aus früherer Nachricht)" in text
+    assert "Leuchtet die Lampe jetzt ruhig? -> Nein" in text
+    assert "Ergebnis: ticket" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("DSL-Lampe", "dsl"), ("dsl", "dsl"), ("Power LED", "power"), ("WLAN", "wlan"), ("Toaster", None)],
+)
+def test_lamp_words_map_to_keys(engine, name, key):
+    assert engine.led_key(name) == key
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [("blinkt", "blinken", True), ("grün", "gruen", True),
+                                              ("aus", "an", False), ("leuchtet", "Leuchten", True)])
+def test_word_forms(a, b, same):
+    assert same_word(a, b) is same
+
+
+def test_unknown_area_is_a_clear_error(engine):
+    with pytest.raises(DiagnosisError, match="no tree for area 'tv_problem'"):
+        engine.start("tv_problem")

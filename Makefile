@@ -61,8 +61,9 @@ run: $(MODEL) ## Start everything a customer needs; Ctrl-C stops it
 shell: $(MODEL) ## Chat in the terminal (uses the running bot, or starts one)
 	$(PY) -m bot.terminal_chat
 
-validate: $(VENV)/.installed ## Check training data and domain (zero warnings)
+validate: $(VENV)/.installed ## Check training data, domain (zero warnings) and knowledge/ trees
 	$(RASA) data validate --fail-on-warnings
+	$(PY) -m bot.diagnosis.validate
 
 lint: $(VENV)/.installed ## ruff
 	$(VENV)/bin/ruff check .

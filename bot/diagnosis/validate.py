@@ -30,6 +30,7 @@ from bot.diagnosis.model import (
     RouterCatalog,
     Tree,
 )
+from bot.diagnosis.texts import DiagnosisTextsError, parse_texts
 from bot.nlu.language import guess_language
 from bot.paths import PROJECT_ROOT, knowledge_dir
 from bot.topics import TopicsError, load_topics
@@ -314,6 +315,17 @@ def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None =
     except (TopicsError, OSError, yaml.YAMLError) as error:
         problems.append(Problem(_rel(root / "topics.yml"), None, str(error)))
     problems += check_routers(root / "routers.yml")
+    texts_path = root / "diagnosis.yml"
+    raw, yaml_problems = _load_yaml(texts_path) if texts_path.exists() else (None, [])
+    problems += yaml_problems
+    if not texts_path.exists():
+        problems.append(Problem(_rel(texts_path), None, "is missing"))
+    elif not yaml_problems:
+        try:
+            for key, text in parse_texts(raw, _rel(texts_path)).items():
+                problems += _text_problems(_rel(texts_path), None, f"texts.{key}", text, optional=False)
+        except DiagnosisTextsError as error:
+            problems.append(Problem(_rel(texts_path), None, str(error)))
 
     areas_found = set()
     for path in sorted((root / "trees").glob("*.yml")):

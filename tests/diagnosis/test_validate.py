@@ -101,6 +101,7 @@ def test_routers_synonym_clash_and_missing_lamp(tmp_path, router_data):
 def test_whole_folder_reports_yaml_errors_schema_errors_and_missing_areas(tmp_path, tree_data, router_data):
     (tmp_path / "trees").mkdir()
     shutil.copy(PROJECT_ROOT / "knowledge" / "topics.yml", tmp_path / "topics.yml")
+    (tmp_path / "diagnosis.yml").write_text("texts:\n  lost: Entschuldigung, da bin ich durcheinandergekommen.\n")
     (tmp_path / "routers.yml").write_text(yaml.safe_dump(router_data, allow_unicode=True))
     (tmp_path / "trees" / "internet_down.yml").write_text(yaml.safe_dump(tree_data, allow_unicode=True))
     (tmp_path / "trees" / "wifi_problem.yml").write_text("area: wifi_problem\nnodes: [unclosed\n")
@@ -109,6 +110,7 @@ def test_whole_folder_reports_yaml_errors_schema_errors_and_missing_areas(tmp_pa
     (tmp_path / "trees" / "tv_problem.yml").write_text(yaml.safe_dump(tree_data, allow_unicode=True))
     problems = [str(p) for p in validate_knowledge(tmp_path, VOCABULARY)]
     assert any("wifi_problem.yml: not valid YAML" in p for p in problems), problems
+    assert any("diagnosis.yml: texts missing: not_understood" in p for p in problems), problems
     assert any("tv_problem.yml: node 'dsl_led': colour: extra fields not permitted" in p for p in problems), problems
     missing = [a for a in PROBLEM_AREAS if a not in ("internet_down", "wifi_problem", "tv_problem")]
     for area in missing:

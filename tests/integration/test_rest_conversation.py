@@ -38,20 +38,47 @@ def test_greeting_says_what_the_bot_can_do_and_offers_topics(bot):
     assert "/internet_down" in buttons and "/wifi_problem" in buttons
 
 
-def test_internet_down_first_step_then_resolved(bot):
+FIRST_INTERNET_QUESTION = "anderen Gerät"
+
+
+def _buttons(messages: list[dict]) -> dict[str, str]:
+    return {b["title"]: b["payload"] for m in messages for b in m.get("buttons", [])}
+
+
+def test_internet_down_starts_the_guided_diagnosis_buttons_and_free_text_answer(bot):
     sender = _sender()
     messages = bot.send(sender, "Mein Internet geht seit heute früh nicht mehr")
-    text = _texts(messages)
-    assert "Stromstecker" in text and "30 Sekunden" in text
-    assert any(b["payload"] == "/affirm" for m in messages for b in m.get("buttons", []))
-    answer = _texts(bot.send(sender, "ja, geht wieder"))
-    assert "freut mich" in answer
+    assert FIRST_INTERNET_QUESTION in _texts(messages)
+    buttons = _buttons(messages)
+    assert buttons["Nein, auf keinem Gerät"] == '/inform{"diagnosis_answer": "none_works"}'
+    lamp_question = bot.send(sender, buttons["Nein, auf keinem Gerät"])
+    assert "Lampe" in _texts(lamp_question) and "ruhig" in _texts(lamp_question)
+    after = _texts(bot.send(sender, "die blinkt die ganze zeit"))
+    assert "noch nicht prüfen" in after  # the line check is announced honestly
+    assert "Kabel" in after  # and the home checks go on
 
 
-def test_button_payload_works_like_typed_text(bot):
+def test_a_lamp_described_in_the_first_message_is_not_asked_again(bot):
     sender = _sender()
-    bot.send(sender, "/wifi_problem")
-    assert "Schade" in _texts(bot.send(sender, "/deny"))
+    assert FIRST_INTERNET_QUESTION in _texts(bot.send(sender, "Fritzbox DSL Lampe blinkt seit heute früh"))
+    after = _texts(bot.send(sender, "nein, nirgends"))
+    assert "Leuchtet dort die Lampe" not in after
+    assert "Kabel" in after
+    assert "FRITZ!Box" in _texts(bot.send(sender, "nee"))  # the router model from the first message is used
+
+
+def test_side_questions_and_going_back_keep_the_diagnosis(bot):
+    sender = _sender()
+    bot.send(sender, "Mein Internet geht seit heute früh nicht mehr")
+    where = _texts(bot.send(sender, "was meinen sie mit anderem gerät?"))
+    assert "Handy" in where and FIRST_INTERNET_QUESTION in where
+    why = _texts(bot.send(sender, "warum wollen sie das wissen"))
+    assert "spart Ihnen" in why and FIRST_INTERNET_QUESTION in why
+    assert "Lampe" in _texts(bot.send(sender, "nein"))
+    back = _texts(bot.send(sender, "zurück bitte"))
+    assert "Schritt zurück" in back and FIRST_INTERNET_QUESTION in back
+    unclear = _texts(bot.send(sender, "/nlu_fallback"))
+    assert "nicht ganz verstanden" in unclear and FIRST_INTERNET_QUESTION in unclear
 
 
 @pytest.mark.parametrize(
@@ -72,7 +99,7 @@ def test_bad_input_gets_a_friendly_german_answer_and_the_chat_goes_on(bot, messa
     sender = _sender()
     _assert_friendly_german(bot.send(sender, message))
     # The conversation stays usable afterwards.
-    assert "Stromstecker" in _texts(bot.send(sender, "internet geht nicht"))
+    assert FIRST_INTERNET_QUESTION in _texts(bot.send(sender, "internet geht nicht"))
 
 
 def test_empty_and_english_messages_get_specific_answers(bot):
@@ -93,7 +120,7 @@ def test_huge_message_is_cut_before_nlu_kept_whole_and_answered(bot):
     [event] = bot.user_events(sender)
     assert event["text"] == message.strip()  # the conversation history loses nothing
     assert len(event["parse_data"]["text"]) <= 500  # NLU saw a bounded text
-    assert "Stromstecker" in _texts(bot.send(sender, "internet geht nicht"))
+    assert FIRST_INTERNET_QUESTION in _texts(bot.send(sender, "internet geht nicht"))
 
 
 def test_second_misunderstanding_in_a_row_shows_the_topic_menu(bot):

@@ -83,6 +83,7 @@ class DiagnosisState:
     steps: tuple[Step, ...] = ()
     router: str | None = None  # router key from routers.yml, None while unknown
     lamps: tuple[LampFact, ...] = ()
+    router_asked: bool = False  # asked once for the model; "weiß ich nicht" is fine
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -94,6 +95,7 @@ class DiagnosisState:
             node=data["node"],
             steps=tuple(Step(**s) for s in data.get("steps", ())),
             router=data.get("router"),
+            router_asked=bool(data.get("router_asked", False)),
             lamps=tuple(
                 LampFact(led=f["led"], states=tuple(f.get("states", ())), colors=tuple(f.get("colors", ())))
                 for f in data.get("lamps", ())
@@ -135,20 +137,35 @@ class DiagnosisSummary:
         return "\n".join(lines)
 
 
+ROUTER_PREFIX = "router:"
+UNKNOWN_ROUTER = "unknown"
+
+
 class DiagnosisEngine:
-    def __init__(self, trees: Mapping[str, Tree], routers: RouterCatalog) -> None:
+    def __init__(
+        self,
+        trees: Mapping[str, Tree],
+        routers: RouterCatalog,
+        router_question: str = "Welchen Router haben Sie?",
+        dont_know_label: str = "Weiß ich nicht",
+    ) -> None:
         self.trees = dict(trees)
         self.routers = routers
+        self.router_question = router_question
+        self.dont_know_label = dont_know_label
 
     @classmethod
     def load(cls, root: Path | None = None) -> DiagnosisEngine:
+        from bot.diagnosis.texts import load_texts
+
         root = root or knowledge_dir()
         routers = RouterCatalog.parse_obj(yaml.safe_load((root / "routers.yml").read_text(encoding="utf-8")))
         trees = {}
         for path in sorted((root / "trees").glob("*.yml")):
             tree = Tree.parse_obj(yaml.safe_load(path.read_text(encoding="utf-8")))
             trees[tree.area] = tree
-        return cls(trees, routers)
+        texts = load_texts(root / "diagnosis.yml")
+        return cls(trees, routers, texts["router_question"], texts["router_unknown_label"])
 
     # --- router and lamp facts -------------------------------------------------
 
@@ -204,8 +221,19 @@ class DiagnosisEngine:
         state = DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps))
         return self._skip_known(state)
 
+    def _router_pending(self, state: DiagnosisState) -> bool:
+        node = self._node(state)
+        return node.needs_router_model and state.router is None and not state.router_asked
+
     def prompt(self, state: DiagnosisState) -> Prompt:
         node = self._node(state)
+        if self._router_pending(state):
+            buttons = tuple(
+                (router.name, ROUTER_PREFIX + key)
+                for key, router in self.routers.routers.items()
+                if key != self.routers.default
+            ) + ((self.dont_know_label, ROUTER_PREFIX + UNKNOWN_ROUTER),)
+            return Prompt(state.node, "router_question", self.router_question, buttons)
         text = self.render(node.text, state.router)
         if isinstance(node, OutcomeNode):
             return Prompt(state.node, "outcome", text, outcome=node.outcome.value)
@@ -260,6 +288,8 @@ class DiagnosisEngine:
 
     def answer(self, state: DiagnosisState, reply: Reply) -> DiagnosisState | None:
         """Apply the customer's reply; None when it does not answer the question."""
+        if self._router_pending(state):
+            return self._answer_router(state, reply)
         chosen = self.match(state, reply)
         if chosen is None:
             return None
@@ -297,6 +327,24 @@ class DiagnosisEngine:
         return DiagnosisSummary(state.area, self.tree(state.area).title, outcome, state.steps, router)
 
     # --- internals ---------------------------------------------------------------
+
+    def _answer_router(self, state: DiagnosisState, reply: Reply) -> DiagnosisState | None:
+        key: str | None = None
+        if reply.answer_id and reply.answer_id.startswith(ROUTER_PREFIX):
+            key = reply.answer_id[len(ROUTER_PREFIX) :]
+        else:
+            for mention in list(reply.entities.get("router_model", ())) + [reply.text]:
+                key = self.router_key(mention) if mention else None
+                if key:
+                    break
+            if key is None and reply.intent in ("dont_know", "deny"):
+                key = UNKNOWN_ROUTER
+        if key is None or (key != UNKNOWN_ROUTER and key not in self.routers.routers):
+            return None
+        known = key if key != UNKNOWN_ROUTER else None
+        label = self._router(known).name if known else self.dont_know_label
+        step = Step(state.node, "router", self.router_question, key, label)
+        return self._skip_known(replace(state, router=known, router_asked=True, steps=state.steps + (step,)))
 
     def _node(self, state: DiagnosisState):
         try:

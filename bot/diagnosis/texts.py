@@ -19,6 +19,8 @@ TEXT_KEYS = (
     "ticket_not_yet",
     "handoff_not_yet",
     "lost",
+    "router_question",
+    "router_unknown_label",
 )
 
 

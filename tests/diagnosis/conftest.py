@@ -39,7 +39,7 @@ TREE = {
             "help": "Die Lampe „{led:dsl}“ ist {led_where:dsl}.",
             "why": "Die Lampe zeigt, ob Ihr Router mit unserem Netz verbunden ist.",
             "led": "dsl",
-            "needs_router_model": True,
+            "needs_router_model": False,  # tests of the router question switch it on
             "answers": [
                 {"id": "steady", "label": "Sie leuchtet", "intents": ["affirm"],
                  "entities": {"led_state": ["leuchtet", "an"]}, "next": "resolved"},

@@ -8,7 +8,6 @@ def test_start_renders_generic_router_until_the_model_is_known(engine):
     prompt = engine.prompt(engine.start("internet_down"))
     assert prompt.text == "Wie sieht die Lampe „DSL oder Internet“ an Ihrem Router aus?"
     assert [label for label, _ in prompt.buttons] == ["Sie leuchtet", "Sie blinkt", "Sie ist aus", "Weiß ich nicht"]
-    assert prompt.needs_router_model
 
 
 def test_known_router_model_changes_lamp_names(engine):
@@ -122,3 +121,50 @@ def test_word_forms(a, b, same):
 def test_unknown_area_is_a_clear_error(engine):
     with pytest.raises(DiagnosisError, match="no tree for area 'tv_problem'"):
         engine.start("tv_problem")
+
+
+@pytest.fixture
+def router_engine(tree_data, router_data):
+    from bot.diagnosis.engine import DiagnosisEngine
+    from bot.diagnosis.model import RouterCatalog, Tree
+
+    tree_data["nodes"]["dsl_led"]["needs_router_model"] = True
+    trees = {"internet_down": Tree.parse_obj(tree_data)}
+    return DiagnosisEngine(trees, RouterCatalog.parse_obj(router_data), "Welchen Router?", "Weiß nicht")
+
+
+def test_router_model_is_asked_once_when_a_step_needs_it(router_engine):
+    state = router_engine.start("internet_down")
+    prompt = router_engine.prompt(state)
+    assert prompt.kind == "router_question" and prompt.text == "Welchen Router?"
+    assert prompt.buttons == (("FRITZ!Box", "router:fritzbox"), ("Weiß nicht", "router:unknown"))
+    state = router_engine.answer(state, Reply(intent="inform", text="ich hab so ne fritz box"))
+    assert state.router == "fritzbox" and state.node == "dsl_led"
+    assert "„Power/DSL“" in router_engine.prompt(state).text
+    assert router_engine.summary(state).steps[-1].answer_label == "FRITZ!Box"
+
+
+def test_dont_know_the_router_is_accepted_and_not_asked_again(router_engine):
+    state = router_engine.answer(router_engine.start("internet_down"), Reply(intent="dont_know"))
+    assert state.router is None and state.router_asked
+    assert router_engine.prompt(state).kind == "question"
+    assert "„DSL oder Internet“" in router_engine.prompt(state).text
+
+
+def test_router_question_button_and_unclear_reply(router_engine):
+    state = router_engine.start("internet_down")
+    assert router_engine.answer(state, Reply(intent="affirm")) is None
+    assert router_engine.answer(state, Reply(answer_id="router:fritzbox")).router == "fritzbox"
+    assert router_engine.answer(state, Reply(answer_id="router:toaster")) is None
+
+
+def test_router_named_in_the_first_message_skips_the_question(router_engine):
+    state = router_engine.start("internet_down", router="fritzbox")
+    assert router_engine.prompt(state).kind == "question"
+
+
+def test_back_skips_the_router_question(router_engine):
+    state = router_engine.answer(router_engine.start("internet_down"), Reply(intent="dont_know"))
+    state = router_engine.answer(state, Reply(intent="deny"))
+    back = router_engine.back(state)
+    assert back.node == "dsl_led" and back.router_asked

@@ -51,7 +51,10 @@ def test_internet_down_starts_the_guided_diagnosis_buttons_and_free_text_answer(
     assert FIRST_INTERNET_QUESTION in _texts(messages)
     buttons = _buttons(messages)
     assert buttons["Nein, auf keinem Gerät"] == '/inform{"diagnosis_answer": "none_works"}'
-    lamp_question = bot.send(sender, buttons["Nein, auf keinem Gerät"])
+    router_question = bot.send(sender, buttons["Nein, auf keinem Gerät"])
+    assert "Welchen Router haben Sie?" in _texts(router_question)  # asked once, as lamps differ
+    assert {"FRITZ!Box", "Weiß ich nicht"} <= set(_buttons(router_question))
+    lamp_question = bot.send(sender, "weiß ich nicht")
     assert "Lampe" in _texts(lamp_question) and "ruhig" in _texts(lamp_question)
     after = _texts(bot.send(sender, "die blinkt die ganze zeit"))
     assert "noch nicht prüfen" in after  # the line check is announced honestly

@@ -1,0 +1,134 @@
+"""Starts the real Rasa server and action server on free local ports.
+
+Used by the integration tests and the scenario benchmark: the trained model
+answers over Rasa's REST channel, actions run in the real action server and the
+tracker is a real SQLite file, so nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import requests
+import yaml
+
+from bot.paths import PROJECT_ROOT
+
+STARTUP_TIMEOUT_S = 240
+
+
+class BotStartError(RuntimeError):
+    """A server did not come up; the message ends with the tail of its log."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LocalBot:
+    rasa_url: str
+    rasa_log: Path
+    action_log: Path
+    tracker_db: Path
+
+    def send(self, sender: str, message: Any, timeout: float = 30) -> list[dict]:
+        response = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=timeout
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def _events(self, sender: str, type_name: str) -> list[dict]:
+        with sqlite3.connect(self.tracker_db) as db:
+            rows = db.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = ? ORDER BY id", (sender, type_name)
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def user_events(self, sender: str) -> list[dict]:
+        """User events as stored in the real SQLite tracker store."""
+        return self._events(sender, "user")
+
+    def slot(self, sender: str, name: str) -> Any:
+        """The latest value of a slot, from the tracker store."""
+        values = [e.get("value") for e in self._events(sender, "slot") if e.get("name") == name]
+        return values[-1] if values else None
+
+
+def _wait(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BotStartError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise BotStartError(f"{url} did not come up in {STARTUP_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def local_bot(model: Path, work: Path, debug_logging: bool = False) -> Iterator[LocalBot]:
+    """Run both servers until the block ends. debug_logging makes Rasa log user
+    texts (through the personal-data filter of logging.yml)."""
+    if not model.exists():
+        raise BotStartError(f"{model} is missing: run `make train`")
+    work.mkdir(parents=True, exist_ok=True)
+    rasa_port, action_port = free_port(), free_port()
+    (work / "endpoints.yml").write_text(
+        yaml.safe_dump(
+            {
+                "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
+                "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(work / "tracker.db")},
+            }
+        )
+    )
+    logging_config = yaml.safe_load((PROJECT_ROOT / "logging.yml").read_text())
+    level = "DEBUG" if debug_logging else "WARNING"
+    logging_config["root"]["level"] = level
+    for logger in logging_config.get("loggers", {}).values():
+        logger["level"] = level
+    (work / "logging.yml").write_text(yaml.safe_dump(logging_config))
+    verbosity = ["--debug"] if debug_logging else []
+
+    binaries = Path(sys.executable).parent
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "PYTHONWARNINGS": "ignore"}
+    action_log, rasa_log = work / "actions.log", work / "rasa.log"
+    actions = subprocess.Popen(
+        [binaries / "rasa", "run", "actions", "--actions", "actions", "--port", str(action_port),
+         "--logging-config-file", str(work / "logging.yml"), *verbosity],
+        cwd=PROJECT_ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
+    )
+    rasa = subprocess.Popen(
+        [binaries / "rasa", "run", "--model", str(model), "--endpoints", str(work / "endpoints.yml"),
+         "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--interface", "127.0.0.1",
+         "--port", str(rasa_port), "--logging-config-file", str(work / "logging.yml"), *verbosity],
+        cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait(f"http://127.0.0.1:{action_port}/health", actions, action_log)
+        _wait(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
+        yield LocalBot(f"http://127.0.0.1:{rasa_port}", rasa_log, action_log, work / "tracker.db")
+    finally:
+        for process in (rasa, actions):
+            process.terminate()
+        for process in (rasa, actions):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -79,7 +79,8 @@ test-nlu: $(MODEL)
 
 test: lint validate test-python test-stories test-nlu ## Run the whole test suite (CI runs this)
 
-bench: $(MODEL) ## NLU benchmark on the held-out set: compares pipelines
+bench: $(MODEL) ## Benchmarks: diagnosis scenarios, then NLU pipelines on the held-out set
+	$(PY) -m bot.diagnosis.scenarios
 	$(PY) -m bot.nlu.benchmark compare
 
 clean: ## Remove trained models and local state (keeps the venv)

@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.diagnosis.engine import DiagnosisEngine, DiagnosisState, LampFact, Reply
+from bot.diagnosis.engine import DiagnosisEngine, DiagnosisState, LampFact, Reply, leading_yes_no
 from bot.diagnosis.model import LineVerdictRoute
 from bot.diagnosis.texts import load_texts
 from bot.diagnosis.validate import PROBLEM_AREAS
@@ -89,6 +89,50 @@ def _present(dispatcher: CollectingDispatcher, state: DiagnosisState) -> List[Di
     return [SlotSet("diagnosis", state.to_dict()), SlotSet("diagnosis_active", True)]
 
 
+# A message classified as another problem switches the diagnosis only when NLU
+# is this sure; a weaker guess that fits an answer of the open question is taken
+# as that answer ("nein, kein Gerät kommt ins Internet" is not a new problem).
+SWITCH_CONFIDENCE = 0.8
+RANKED_INTENTS = 3
+_FACT_ENTITIES = {"led", "led_state", "led_color", "router_model", "diagnosis_answer"}
+MIN_RANKED_CONFIDENCE = 0.1
+
+
+def _replies(tracker: Tracker) -> list[Reply]:
+    """The latest message as replies, one per plausible intent, best first."""
+    message = tracker.latest_message or {}
+    entities = _entities(tracker)
+    answer_id = (entities.get("diagnosis_answer") or [None])[0]
+    top = (message.get("intent") or {}).get("name")
+    intents = [top] + [
+        r["name"]
+        for r in (message.get("intent_ranking") or [])[:RANKED_INTENTS]
+        if r.get("name") != top and (r.get("confidence") or 0) >= MIN_RANKED_CONFIDENCE
+    ]
+    text = message.get("text") or ""
+    yes_no = leading_yes_no(text)
+    if yes_no and yes_no not in intents:
+        intents.insert(1, yes_no)
+    return [Reply(intent=i, entities=entities, answer_id=answer_id, text=text) for i in intents]
+
+
+def _try_answer(tracker: Tracker, state: DiagnosisState) -> tuple[DiagnosisState | None, bool]:
+    """(next state, whether the message answered the open question)."""
+    eng = engine()
+    router = _router(tracker, include_slot=False)
+    lamps = _lamps(tracker, router or state.router)
+    if router or lamps:
+        learned = eng.learn(state, router=router, lamps=lamps)
+        if (learned.node, learned.router) != (state.node, state.router):
+            return learned, True  # what they said answered the open question
+        state = learned
+    for reply in _replies(tracker):
+        nxt = eng.answer(state, reply)
+        if nxt is not None:
+            return nxt, True
+    return state, False
+
+
 def _state(tracker: Tracker) -> DiagnosisState | None:
     data = tracker.get_slot("diagnosis")
     try:
@@ -102,10 +146,23 @@ class ActionDiagnosisStart(Action):
         return "action_diagnosis_start"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
-        area = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        area = intent.get("name")
         if area not in PROBLEM_AREAS:
             _say(dispatcher, "lost")
             return [SlotSet("diagnosis_active", False)]
+        current = _state(tracker)
+        if current is not None and tracker.get_slot("diagnosis_active") and not engine().is_finished(current):
+            nxt, answered = _try_answer(tracker, current)
+            # Lamp, router or button facts answer the open question; they never
+            # start another topic ("das ist eine o2 HomeBox" is not a TV problem).
+            facts = bool(set(_entities(tracker)) & _FACT_ENTITIES)
+            confident = (intent.get("confidence") or 0) >= SWITCH_CONFIDENCE
+            if answered and (area == current.area or facts or not confident):
+                return _present(dispatcher, nxt)
+            if area == current.area:  # the same problem again: keep going, do not restart
+                _say(dispatcher, "not_understood")
+                return _present(dispatcher, current)
         router = _router(tracker, include_slot=True)
         state = engine().start(area, router=router, lamps=_lamps(tracker, router))
         return _present(dispatcher, state)
@@ -120,23 +177,20 @@ class ActionDiagnosisAnswer(Action):
         if state is None or engine().is_finished(state):
             _say(dispatcher, "lost")
             return [SlotSet("diagnosis_active", False)]
-        entities = _entities(tracker)
-        router = _router(tracker, include_slot=False)
-        lamps = _lamps(tracker, router or state.router)
-        if router or lamps:
-            learned = engine().learn(state, router=router, lamps=lamps)
-            if learned.node != state.node:  # what they said answered the open question
-                return _present(dispatcher, learned)
-            state = learned
-        reply = Reply(
-            intent=((tracker.latest_message or {}).get("intent") or {}).get("name"),
-            entities=entities,
-            answer_id=(entities.get("diagnosis_answer") or [None])[0],
-        )
-        nxt = engine().answer(state, reply)
-        if nxt is None:
+        nxt, answered = _try_answer(tracker, state)
+        if answered:
+            return _present(dispatcher, nxt)
+        # Not an answer: then the message means what NLU says it means.
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent == "start_over":
+            dispatcher.utter_message(response="utter_start_over")
+            return _present(dispatcher, engine().start(state.area, router=state.router))
+        if intent == "complaint":
+            _say(dispatcher, "complaint")
+        elif intent == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope")
+        else:
             _say(dispatcher, "not_understood")
-            return _present(dispatcher, state)
         return _present(dispatcher, nxt)
 
 

@@ -47,6 +47,19 @@ def same_word(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 5 and a[:5] == b[:5])
 
 
+_YES = {"ja", "jaa", "jaaa", "jo", "joa", "jep", "jup", "jawohl", "genau", "klar", "yes", "jap"}
+_NO = {"nein", "nee", "ne", "nö", "noe", "nope", "nix", "no"}
+
+
+def leading_yes_no(text: str) -> str | None:
+    """affirm/deny when a message starts with a yes or no word ("Nein, kein Gerät
+    kommt ins Internet" answers a yes/no question even if NLU reads a problem)."""
+    words = re.findall(r"\w+", text.lower())
+    if not words:
+        return None
+    return "affirm" if words[0] in _YES else "deny" if words[0] in _NO else None
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the customer said, as NLU understood it (or a tapped button)."""
@@ -284,7 +297,17 @@ class DiagnosisEngine:
             for a in answers
             if reply.intent and reply.intent in a.intents and not (reply.intent == "inform" and a.entities)
         ]
-        return by_intent[0] if len(by_intent) == 1 else None
+        if len(by_intent) == 1:
+            return by_intent[0]
+        # Last resort: a listed word in the customer's own text ("aus", "blinkt")
+        # when NLU found no entity. Words under three letters ("an") prove nothing.
+        words = [w for w in re.findall(r"\w+", reply.text) if len(w) >= 3]
+        by_word = [
+            a
+            for a in answers
+            if any(same_word(w, v) for values in a.entities.values() for v in values if len(v) >= 3 for w in words)
+        ]
+        return by_word[0] if len(by_word) == 1 else None
 
     def answer(self, state: DiagnosisState, reply: Reply) -> DiagnosisState | None:
         """Apply the customer's reply; None when it does not answer the question."""
@@ -314,7 +337,12 @@ class DiagnosisEngine:
 
     def learn(self, state: DiagnosisState, router: str | None = None, lamps: Sequence[LampFact] = ()) -> DiagnosisState:
         """Remember a router model or lamp states mentioned mid-conversation."""
-        state = replace(state, router=router or state.router, lamps=state.lamps + tuple(lamps))
+        state = replace(
+            state,
+            router=router or state.router,
+            router_asked=state.router_asked or bool(router),
+            lamps=state.lamps + tuple(lamps),
+        )
         return self._skip_known(state)
 
     def is_finished(self, state: DiagnosisState) -> bool:

@@ -124,9 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Scenario benchmark for the guided diagnosis")
     parser.add_argument("--min-correct", type=float, default=None, help="fail below this rate of correct outcomes")
     parser.add_argument("--max-median-turns", type=float, default=None)
+    parser.add_argument("--area", help="only the scenarios of one problem area")
     args = parser.parse_args(argv)
 
-    scenarios = load_scenarios()
+    scenarios = [s for s in load_scenarios() if args.area in (None, s.area)]
     engine = DiagnosisEngine.load()
     print(f"{len(scenarios)} scenarios in {len({s.area for s in scenarios})} areas; starting the bot ...", flush=True)
     with tempfile.TemporaryDirectory() as work, local_bot(MODEL, Path(work)) as bot:

@@ -21,6 +21,7 @@ TEXT_KEYS = (
     "lost",
     "router_question",
     "router_unknown_label",
+    "complaint",
 )
 
 

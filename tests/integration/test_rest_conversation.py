@@ -123,7 +123,7 @@ def test_huge_message_is_cut_before_nlu_kept_whole_and_answered(bot):
     [event] = bot.user_events(sender)
     assert event["text"] == message.strip()  # the conversation history loses nothing
     assert len(event["parse_data"]["text"]) <= 500  # NLU saw a bounded text
-    assert FIRST_INTERNET_QUESTION in _texts(bot.send(sender, "internet geht nicht"))
+    _assert_friendly_german(bot.send(sender, "internet geht nicht"))  # the chat goes on
 
 
 def test_second_misunderstanding_in_a_row_shows_the_topic_menu(bot):

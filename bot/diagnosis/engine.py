@@ -51,6 +51,18 @@ _YES = {"ja", "jaa", "jaaa", "jo", "joa", "jep", "jup", "jawohl", "genau", "klar
 _NO = {"nein", "nee", "ne", "nö", "noe", "nope", "nix", "no"}
 
 
+_NEGATIONS = {"nicht", "nix", "nichts", "kein", "keine", "gar"}
+
+
+def _negated(word: str, text: str) -> bool:
+    """ "da leuchtet nix": the lamp-state word is followed by a negation."""
+    words = re.findall(r"\w+", text.lower())
+    for i, w in enumerate(words):
+        if same_word(w, word) and any(n in _NEGATIONS for n in words[i + 1 : i + 3]):
+            return True
+    return False
+
+
 def leading_yes_no(text: str) -> str | None:
     """affirm/deny when a message starts with a yes or no word ("Nein, kein Gerät
     kommt ins Internet" answers a yes/no question even if NLU reads a problem)."""
@@ -271,6 +283,9 @@ class DiagnosisEngine:
         answers = getattr(node, "answers", [])
         if reply.answer_id:
             return next((a for a in answers if a.id == reply.answer_id), None)
+        said_states = {
+            entity: [v for v in values if not _negated(v, reply.text)] for entity, values in reply.entities.items()
+        }
         by_entity = [
             a
             for a in answers
@@ -278,7 +293,7 @@ class DiagnosisEngine:
                 same_word(said, value)
                 for entity, values in a.entities.items()
                 for value in values
-                for said in reply.entities.get(entity, ())
+                for said in said_states.get(entity, ())
             )
         ]
         if len(by_entity) == 1:
@@ -299,13 +314,14 @@ class DiagnosisEngine:
         ]
         if len(by_intent) == 1:
             return by_intent[0]
-        # Last resort: a listed word in the customer's own text ("aus", "blinkt")
-        # when NLU found no entity. Words under three letters ("an") prove nothing.
-        words = [w for w in re.findall(r"\w+", reply.text) if len(w) >= 3]
+        # Last resort: a lamp-state word in the customer's own text ("aus",
+        # "blinkt") when NLU found no entity. Colours are left out ("weiß" is also
+        # "ich weiß nicht"), and so are words under three letters ("an").
+        words = [w for w in re.findall(r"\w+", reply.text) if len(w) >= 3 and not _negated(w, reply.text)]
         by_word = [
             a
             for a in answers
-            if any(same_word(w, v) for values in a.entities.values() for v in values if len(v) >= 3 for w in words)
+            if any(same_word(w, v) for v in a.entities.get("led_state", ()) if len(v) >= 3 for w in words)
         ]
         return by_word[0] if len(by_word) == 1 else None
 

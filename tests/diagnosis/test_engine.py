@@ -168,3 +168,15 @@ def test_back_skips_the_router_question(router_engine):
     state = router_engine.answer(state, Reply(intent="deny"))
     back = router_engine.back(state)
     assert back.node == "dsl_led" and back.router_asked
+
+
+def test_a_negated_lamp_state_is_not_taken_as_the_state(engine):
+    state = engine.start("internet_down")
+    reply = Reply(intent="inform", entities={"led_state": ["leuchtet"]}, text="da leuchtet nix")
+    assert engine.answer(state, reply) is None
+
+
+def test_words_in_the_text_count_for_lamp_states_but_not_colours(engine):
+    state = engine.start("internet_down")
+    assert engine.answer(state, Reply(intent="greet", text="die ist aus")).node == "line"
+    assert engine.answer(state, Reply(intent="greet", text="weiss ich echt nicht")) is None

@@ -116,7 +116,7 @@ def _replies(tracker: Tracker) -> list[Reply]:
     return [Reply(intent=i, entities=entities, answer_id=answer_id, text=text) for i in intents]
 
 
-def _try_answer(tracker: Tracker, state: DiagnosisState) -> tuple[DiagnosisState | None, bool]:
+def _try_answer(tracker: Tracker, state: DiagnosisState) -> tuple[DiagnosisState, bool]:
     """(next state, whether the message answered the open question)."""
     eng = engine()
     router = _router(tracker, include_slot=False)
@@ -134,11 +134,17 @@ def _try_answer(tracker: Tracker, state: DiagnosisState) -> tuple[DiagnosisState
 
 
 def _state(tracker: Tracker) -> DiagnosisState | None:
+    """The diagnosis in the slot; None if missing or no longer in the content (a
+    support lead may have removed the node since), so the customer is re-asked
+    instead of getting no answer from a failing action."""
     data = tracker.get_slot("diagnosis")
     try:
-        return DiagnosisState.from_dict(data) if data else None
+        state = DiagnosisState.from_dict(data) if data else None
     except (KeyError, TypeError):
         return None
+    if state is None or state.area not in engine().trees or state.node not in engine().tree(state.area).nodes:
+        return None
+    return state
 
 
 class ActionDiagnosisStart(Action):

@@ -160,11 +160,13 @@ class ActionDiagnosisStart(Action):
         current = _state(tracker)
         if current is not None and tracker.get_slot("diagnosis_active") and not engine().is_finished(current):
             nxt, answered = _try_answer(tracker, current)
-            # Lamp, router or button facts answer the open question; they never
-            # start another topic ("das ist eine o2 HomeBox" is not a TV problem).
+            # Lamp, router or button facts and a leading ja/nein answer the open
+            # question; they never start another topic ("nein, nur übers WLAN" is
+            # an answer, "ach und das Telefon geht auch nicht" is a new topic).
             facts = bool(set(_entities(tracker)) & _FACT_ENTITIES)
+            yes_no = leading_yes_no((tracker.latest_message or {}).get("text") or "") is not None
             confident = (intent.get("confidence") or 0) >= SWITCH_CONFIDENCE
-            if answered and (area == current.area or facts or not confident):
+            if answered and (area == current.area or facts or yes_no or not confident):
                 return _present(dispatcher, nxt)
             if area == current.area:  # the same problem again: keep going, do not restart
                 _say(dispatcher, "not_understood")
@@ -211,6 +213,11 @@ class ActionDiagnosisExplain(Action):
         if state is None:
             _say(dispatcher, "lost")
             return [SlotSet("diagnosis_active", False)]
+        # "nein, das steckt in der Dose an der Wand" reads like a where-question
+        # to NLU but answers the open one: answers come first.
+        nxt, answered = _try_answer(tracker, state)
+        if answered:
+            return _present(dispatcher, nxt)
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         text = engine().why_text(state) if intent == "ask_why" else engine().help_text(state)
         if text:

@@ -57,3 +57,17 @@ def test_a_stale_node_after_a_content_change_does_not_break_the_chat():
     events, messages = _run(ActionDiagnosisAnswer(), _tracker(slots, "affirm", "ja"))
     assert _slot(events, "diagnosis_active") is False
     assert "durcheinandergekommen" in messages[0]["text"]
+
+
+def test_yes_no_answer_mentioning_another_topic_does_not_switch():
+    slots = {"diagnosis": {"area": "internet_down", "node": "other_devices", "steps": []}, "diagnosis_active": True}
+    tracker = _tracker(slots, "wifi_problem", "ja, am handy im wlan geht alles")
+    events, _ = _run(ActionDiagnosisStart(), tracker)
+    state = _slot(events, "diagnosis")
+    assert state["area"] == "internet_down" and state["steps"][0]["answer"] == "other_works"
+
+
+def test_a_new_problem_without_yes_or_no_switches_the_topic():
+    slots = {"diagnosis": {"area": "internet_down", "node": "other_devices", "steps": []}, "diagnosis_active": True}
+    events, _ = _run(ActionDiagnosisStart(), _tracker(slots, "phone_down", "ach und das telefon geht auch nicht"))
+    assert _slot(events, "diagnosis")["area"] == "phone_down"

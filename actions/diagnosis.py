@@ -13,9 +13,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.diagnosis.engine import DiagnosisEngine, DiagnosisState, LampFact, Reply, leading_yes_no
-from bot.diagnosis.model import LineVerdictRoute
+from bot.diagnosis.model import PROBLEM_AREAS, LineVerdictRoute
 from bot.diagnosis.texts import load_texts
-from bot.diagnosis.validate import PROBLEM_AREAS
 
 _ENGINE: DiagnosisEngine | None = None
 # Until the line check exists (issue 4), ticket and handoff outcomes (issues 5, 6)
@@ -32,6 +31,16 @@ def engine() -> DiagnosisEngine:
     if _ENGINE is None:
         _ENGINE = DiagnosisEngine.load()
     return _ENGINE
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def _lost(dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
+    """No diagnosis to continue: say so and let the customer name the problem again."""
+    _say(dispatcher, "lost")
+    return [SlotSet("diagnosis_active", False)]
 
 
 def _entities(tracker: Tracker) -> Dict[str, List[str]]:
@@ -155,8 +164,7 @@ class ActionDiagnosisStart(Action):
         intent = (tracker.latest_message or {}).get("intent") or {}
         area = intent.get("name")
         if area not in PROBLEM_AREAS:
-            _say(dispatcher, "lost")
-            return [SlotSet("diagnosis_active", False)]
+            return _lost(dispatcher)
         current = _state(tracker)
         if current is not None and tracker.get_slot("diagnosis_active") and not engine().is_finished(current):
             nxt, answered = _try_answer(tracker, current)
@@ -183,13 +191,12 @@ class ActionDiagnosisAnswer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
         state = _state(tracker)
         if state is None or engine().is_finished(state):
-            _say(dispatcher, "lost")
-            return [SlotSet("diagnosis_active", False)]
+            return _lost(dispatcher)
         nxt, answered = _try_answer(tracker, state)
         if answered:
             return _present(dispatcher, nxt)
         # Not an answer: then the message means what NLU says it means.
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        intent = _intent(tracker)
         if intent == "start_over":
             dispatcher.utter_message(response="utter_start_over")
             return _present(dispatcher, engine().start(state.area, router=state.router))
@@ -211,15 +218,13 @@ class ActionDiagnosisExplain(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
         state = _state(tracker)
         if state is None:
-            _say(dispatcher, "lost")
-            return [SlotSet("diagnosis_active", False)]
+            return _lost(dispatcher)
         # "nein, das steckt in der Dose an der Wand" reads like a where-question
         # to NLU but answers the open one: answers come first.
         nxt, answered = _try_answer(tracker, state)
         if answered:
             return _present(dispatcher, nxt)
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        text = engine().why_text(state) if intent == "ask_why" else engine().help_text(state)
+        text = engine().why_text(state) if _intent(tracker) == "ask_why" else engine().help_text(state)
         if text:
             dispatcher.utter_message(text=text)
         else:
@@ -234,8 +239,7 @@ class ActionDiagnosisBack(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
         state = _state(tracker)
         if state is None:
-            _say(dispatcher, "lost")
-            return [SlotSet("diagnosis_active", False)]
+            return _lost(dispatcher)
         back = engine().back(state)
         _say(dispatcher, "back" if back != state else "back_at_start")
         return _present(dispatcher, back)

@@ -20,6 +20,18 @@ from pydantic import BaseModel, Extra, Field, validator
 
 NODE_ID = r"^[a-z][a-z0-9_]*$"
 
+# The problem intents that have a troubleshooting tree (one file each in knowledge/trees/).
+PROBLEM_AREAS = (
+    "internet_down",
+    "internet_slow",
+    "internet_dropouts",
+    "wifi_problem",
+    "phone_down",
+    "tv_problem",
+    "email_problem",
+    "router_setup",
+)
+
 
 class _Strict(BaseModel):
     class Config:

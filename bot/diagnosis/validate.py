@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from bot.diagnosis.model import (
     LED_KEYS,
+    PROBLEM_AREAS,
     InstructionNode,
     LineCheckNode,
     OutcomeNode,
@@ -35,16 +36,6 @@ from bot.nlu.language import guess_language
 from bot.paths import PROJECT_ROOT, knowledge_dir
 from bot.topics import TopicsError, load_topics
 
-PROBLEM_AREAS = (
-    "internet_down",
-    "internet_slow",
-    "internet_dropouts",
-    "wifi_problem",
-    "phone_down",
-    "tv_problem",
-    "email_problem",
-    "router_setup",
-)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _SIMPLE_PLACEHOLDERS = {"router", "reset_button", "restart"}
 _LED_PLACEHOLDERS = {"led", "led_where", "led_normal"}

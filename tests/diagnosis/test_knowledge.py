@@ -3,8 +3,8 @@
 import pytest
 
 from bot.diagnosis.engine import DiagnosisEngine, Reply
-from bot.diagnosis.model import LineVerdictRoute
-from bot.diagnosis.validate import PROBLEM_AREAS, validate_knowledge
+from bot.diagnosis.model import PROBLEM_AREAS, LineVerdictRoute
+from bot.diagnosis.validate import validate_knowledge
 
 ENGINE = DiagnosisEngine.load()
 

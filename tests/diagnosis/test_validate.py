@@ -3,8 +3,8 @@ import shutil
 import pytest
 import yaml
 
-from bot.diagnosis.model import Tree
-from bot.diagnosis.validate import PROBLEM_AREAS, Vocabulary, check_routers, check_tree, validate_knowledge
+from bot.diagnosis.model import PROBLEM_AREAS, Tree
+from bot.diagnosis.validate import Vocabulary, check_routers, check_tree, validate_knowledge
 from bot.paths import PROJECT_ROOT
 
 FILE = "knowledge/trees/internet_down.yml"

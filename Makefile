@@ -56,7 +56,7 @@ train: $(MODEL) ## Train the model if the training data changed since the last o
 
 run: $(MODEL) ## Start everything a customer needs; Ctrl-C stops it
 	@mkdir -p var
-	$(VENV)/bin/honcho start -f Procfile
+	$(PY) -m bot.run_stack
 
 shell: $(MODEL) ## Chat in the terminal (uses the running bot, or starts one)
 	$(PY) -m bot.terminal_chat

@@ -104,6 +104,8 @@ def _present(dispatcher: CollectingDispatcher, state: DiagnosisState) -> List[Di
 SWITCH_CONFIDENCE = 0.8
 RANKED_INTENTS = 3
 _FACT_ENTITIES = {"led", "led_state", "led_color", "router_model", "diagnosis_answer"}
+# Second guesses of NLU count only when they are real candidates; when NLU is
+# unsure (nlu_fallback) none count ("xyz" must not become "ja").
 MIN_RANKED_CONFIDENCE = 0.1
 
 
@@ -113,10 +115,9 @@ def _replies(tracker: Tracker) -> list[Reply]:
     entities = _entities(tracker)
     answer_id = (entities.get("diagnosis_answer") or [None])[0]
     top = (message.get("intent") or {}).get("name")
+    ranking = [] if top == "nlu_fallback" else (message.get("intent_ranking") or [])[:RANKED_INTENTS]
     intents = [top] + [
-        r["name"]
-        for r in (message.get("intent_ranking") or [])[:RANKED_INTENTS]
-        if r.get("name") != top and (r.get("confidence") or 0) >= MIN_RANKED_CONFIDENCE
+        r["name"] for r in ranking if r.get("name") != top and (r.get("confidence") or 0) >= MIN_RANKED_CONFIDENCE
     ]
     text = message.get("text") or ""
     yes_no = leading_yes_no(text)

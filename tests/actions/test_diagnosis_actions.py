@@ -71,3 +71,11 @@ def test_a_new_problem_without_yes_or_no_switches_the_topic():
     slots = {"diagnosis": {"area": "internet_down", "node": "other_devices", "steps": []}, "diagnosis_active": True}
     events, _ = _run(ActionDiagnosisStart(), _tracker(slots, "phone_down", "ach und das telefon geht auch nicht"))
     assert _slot(events, "diagnosis")["area"] == "phone_down"
+
+
+def test_an_unsure_nlu_guess_never_counts_as_yes():
+    slots = {"diagnosis": {"area": "internet_down", "node": "other_devices", "steps": []}, "diagnosis_active": True}
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "affirm", "confidence": 0.28}]
+    events, messages = _run(ActionDiagnosisAnswer(), _tracker(slots, "nlu_fallback", "xyz", ranking=ranking))
+    assert list(_slot(events, "diagnosis")["steps"]) == []
+    assert "nicht ganz verstanden" in messages[0]["text"]

@@ -1,0 +1,76 @@
+"""`make run`: starts the Procfile processes with honcho and stops them all reliably.
+
+Honcho stops its processes on Ctrl-C and SIGTERM. When the terminal window is
+closed, though, honcho either dies alone or hangs writing to the vanished
+terminal, and the servers keep running and holding their ports. So this launcher
+runs honcho in its own session, relays its output (and stops relaying once the
+terminal is gone), and turns Ctrl-C, hang-up and SIGTERM into an orderly honcho
+shutdown. It also refuses to start when a port is taken, and says what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.endpoints import LocalEndpoints
+from bot.paths import PROJECT_ROOT
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def main() -> int:
+    endpoints = LocalEndpoints.from_env()
+    busy = [port for port in (endpoints.rasa_port, endpoints.action_port) if port_in_use(port, endpoints.host)]
+    if busy:
+        print(
+            f"Port {', '.join(map(str, busy))} is already in use: the bot may already be running "
+            "(chat with it via `make shell`), or old processes are left over "
+            "(`pkill -f 'rasa run'`). Other ports: RASA_PORT=... ACTION_PORT=... make run",
+            file=sys.stderr,
+        )
+        return 1
+    honcho = Path(sys.executable).with_name("honcho")
+    process = subprocess.Popen(
+        [str(honcho), "start", "-f", "Procfile"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},  # lines through the pipe at once
+        start_new_session=True,  # terminal signals reach this launcher, not honcho
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    terminal_gone = False
+    stopping = False
+
+    def stop(signum, frame) -> None:
+        nonlocal terminal_gone, stopping
+        stopping = True
+        terminal_gone = terminal_gone or signum == signal.SIGHUP
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+
+    for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
+    assert process.stdout is not None
+    for line in iter(process.stdout.readline, b""):
+        if terminal_gone:
+            continue  # keep draining so honcho never blocks on a full pipe
+        try:
+            sys.stdout.buffer.write(line)
+            sys.stdout.flush()
+        except OSError:
+            terminal_gone = True
+    code = process.wait()
+    return 0 if stopping else code  # an asked-for stop is not a failure
+
+
+if __name__ == "__main__":
+    sys.exit(main())

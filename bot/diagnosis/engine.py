@@ -55,10 +55,12 @@ _NEGATIONS = {"nicht", "nix", "nichts", "kein", "keine", "gar"}
 
 
 def _negated(word: str, text: str) -> bool:
-    """ "da leuchtet nix": the lamp-state word is followed by a negation."""
+    """ "da leuchtet nix", "sie ist nicht aus": a negation right after or right
+    before the lamp-state word."""
     words = re.findall(r"\w+", text.lower())
     for i, w in enumerate(words):
-        if same_word(w, word) and any(n in _NEGATIONS for n in words[i + 1 : i + 3]):
+        near = words[i + 1 : i + 3] + words[max(0, i - 1) : i]
+        if same_word(w, word) and any(n in _NEGATIONS for n in near):
             return True
     return False
 
@@ -70,6 +72,45 @@ def leading_yes_no(text: str) -> str | None:
     if not words:
         return None
     return "affirm" if words[0] in _YES else "deny" if words[0] in _NO else None
+
+
+_POLARITY = _NEGATIONS | _NO
+LABEL_MATCH = 0.6  # share of a button label's words the customer must have typed
+
+
+def _label_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", text.lower()) if not w.isdigit()]
+
+
+def _by_label(answers: Sequence[Answer], text: str) -> Answer | None:
+    """The answer whose button label the customer (nearly) typed: "ich hab kein
+    anderes Telefon" for "Ich habe kein anderes Telefon". Only when exactly one
+    label fits well, and the yes/no sense agrees: a "nicht" or "nein" in the
+    message and none in the label (or the reverse) never matches."""
+    said = _label_words(text)
+    if not said:
+        return None
+    negative = any(w in _POLARITY for w in said)
+    scored = []
+    for answer in answers:
+        label = _label_words(answer.label)
+        if not label or any(w in _POLARITY for w in label) != negative:
+            continue
+        found = sum(1 for w in label if any(w == s or same_word(w, s) or _stem(w) == _stem(s) for s in said))
+        scored.append((found / len(label), answer))
+    good = [(score, answer) for score, answer in scored if score >= LABEL_MATCH]
+    if len(good) != 1:
+        return None
+    return good[0][1]
+
+
+def _stem(word: str) -> str:
+    """ "habe"/"hab", "anderes"/"andere": drop a trailing e, s, n or es."""
+    word = _norm(word)
+    for suffix in ("es", "en", "e", "s", "n"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
 
 
 @dataclass(frozen=True)
@@ -323,7 +364,9 @@ class DiagnosisEngine:
             for a in answers
             if any(same_word(w, v) for v in a.entities.get("led_state", ()) if len(v) >= 3 for w in words)
         ]
-        return by_word[0] if len(by_word) == 1 else None
+        if len(by_word) == 1:
+            return by_word[0]
+        return _by_label(answers, reply.text)
 
     def answer(self, state: DiagnosisState, reply: Reply) -> DiagnosisState | None:
         """Apply the customer's reply; None when it does not answer the question."""

@@ -3,13 +3,14 @@
 Referenced from config.yml as bot.nlu.components.<Name>.
 - InputSanitizer (first): cleans and bounds the text before tokenising.
 - TelcoNumberExtractor: customer numbers, postal codes, phone numbers.
-- LanguageGuard (after FallbackClassifier): empty or non-German input goes to
-  nlu_fallback, where action_clarify answers it in plain German.
+- LanguageGuard (after FallbackClassifier): empty, non-German or gibberish input
+  goes to nlu_fallback, where action_clarify answers it in plain German.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import json
+from typing import Any, Dict, Iterable, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -34,6 +35,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.language import guess_language
 from bot.nlu.numbers import find_numbers
 from bot.nlu.sanitize import MAX_NLU_CHARS, sanitize
+from bot.nlu.vocabulary import Vocabulary, words
 
 NLU_FALLBACK_INTENT = "nlu_fallback"
 INPUT_NOTICE = "input_notice"
@@ -126,13 +128,70 @@ class TelcoNumberExtractor(_StatelessComponent, EntityExtractorMixin):
         return messages
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class LanguageGuard(_StatelessComponent):
-    """Routes empty and clearly non-German messages to nlu_fallback."""
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LanguageGuard(GraphComponent):
+    """Routes empty, clearly non-German and gibberish messages to nlu_fallback.
+
+    Trainable only to remember the words of the training data, which together
+    with the German lexicon make up the vocabulary (bot/nlu/vocabulary.py).
+    """
+
+    _VOCABULARY_FILE = "vocabulary.json"
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        training_words: Iterable[str] = (),
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._vocabulary = Vocabulary(training_words)
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {}
+        return {"reject_gibberish": True}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageGuard:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LanguageGuard:
+        try:
+            with model_storage.read_from(resource) as directory:
+                training_words = json.loads((directory / cls._VOCABULARY_FILE).read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            training_words = []  # a model trained before the vocabulary existed: lexicon only
+        return cls(config, model_storage, resource, training_words)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        found: set[str] = set()
+        for example in training_data.training_examples:
+            found.update(words(example.get(TEXT) or ""))
+        self._vocabulary = Vocabulary(found)
+        with self._model_storage.write_to(self._resource) as directory:
+            text = json.dumps(sorted(found), ensure_ascii=False)
+            (directory / self._VOCABULARY_FILE).write_text(text, encoding="utf-8")
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -140,12 +199,21 @@ class LanguageGuard(_StatelessComponent):
             empty = (message.get(INPUT_NOTICE) or {}).get("empty", False) or not any(ch.isalnum() for ch in text)
             guess = guess_language(text)
             message.set("language", guess.language, add_to_output=True)
-            if not empty and guess.is_german:
+            # "/intent{...}" button payloads are resolved after NLU by Rasa itself.
+            gibberish = (
+                self._config["reject_gibberish"]
+                and not empty
+                and not text.startswith("/")
+                and self._vocabulary.is_gibberish(text)
+            )
+            if gibberish:
+                message.set("gibberish", True, add_to_output=True)
+            if not empty and guess.is_german and not gibberish:
                 continue
             fallback = {INTENT_NAME_KEY: NLU_FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [fallback] + [
-                r for r in message.get(INTENT_RANKING_KEY, []) if r.get(INTENT_NAME_KEY) != NLU_FALLBACK_INTENT
-            ]
+            # For gibberish the classifier's guesses are noise: no suggestions from them.
+            others = [] if gibberish else message.get(INTENT_RANKING_KEY, [])
+            ranking = [fallback] + [r for r in others if r.get(INTENT_NAME_KEY) != NLU_FALLBACK_INTENT]
             message.set(INTENT, fallback, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -179,4 +179,29 @@ def test_a_negated_lamp_state_is_not_taken_as_the_state(engine):
 def test_words_in_the_text_count_for_lamp_states_but_not_colours(engine):
     state = engine.start("internet_down")
     assert engine.answer(state, Reply(intent="greet", text="die ist aus")).node == "line"
-    assert engine.answer(state, Reply(intent="greet", text="weiss ich echt nicht")) is None
+    # "weiß" is not the colour white here; the text is the button label "Weiß ich nicht".
+    assert engine.answer(state, Reply(intent="greet", text="weiss ich echt nicht")).steps[-1].answer == "unknown"
+    assert engine.answer(state, Reply(intent="greet", text="weiß")) is None
+
+
+def _at_restart(engine):
+    return engine.answer(engine.start("internet_down"), Reply(answer_id="blinking"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("das geht leider nicht", "cannot"),  # the button label, typed with an extra word
+        ("vielleicht morgen", None),  # no label fits
+        ("ja", "fixed"),
+    ],
+)
+def test_a_typed_button_label_is_understood_when_nlu_is_unsure(engine, text, expected):
+    state = engine.answer(_at_restart(engine), Reply(intent="nlu_fallback", text=text))
+    assert (state.steps[-1].answer if state else None) == expected
+
+
+def test_a_label_never_matches_against_the_yes_no_sense(engine):
+    # "Sie ist aus" must not match a message that says the lamp is not off.
+    state = engine.start("internet_down")
+    assert engine.answer(state, Reply(intent="nlu_fallback", text="sie ist nicht aus")) is None

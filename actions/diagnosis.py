@@ -102,11 +102,12 @@ def _present(dispatcher: CollectingDispatcher, state: DiagnosisState) -> List[Di
 # is this sure; a weaker guess that fits an answer of the open question is taken
 # as that answer ("nein, kein Gerät kommt ins Internet" is not a new problem).
 SWITCH_CONFIDENCE = 0.8
+HUMAN_CONFIDENCE = 0.9
 RANKED_INTENTS = 3
 _FACT_ENTITIES = {"led", "led_state", "led_color", "router_model", "diagnosis_answer"}
 # Second guesses of NLU count only when they are real candidates; when NLU is
 # unsure (nlu_fallback) none count ("xyz" must not become "ja").
-MIN_RANKED_CONFIDENCE = 0.1
+MIN_RANKED_CONFIDENCE = 0.2
 
 
 def _replies(tracker: Tracker) -> list[Reply]:
@@ -168,6 +169,10 @@ class ActionDiagnosisStart(Action):
             return _lost(dispatcher)
         current = _state(tracker)
         if current is not None and tracker.get_slot("diagnosis_active") and not engine().is_finished(current):
+            text = (tracker.latest_message or {}).get("text") or ""
+            restated = engine().problem_restated(current) if area == current.area else None
+            if restated is not None and leading_yes_no(text) is None:
+                return _present(dispatcher, restated)
             nxt, answered = _try_answer(tracker, current)
             # Lamp, router or button facts and a leading ja/nein answer the open
             # question; they never start another topic ("nein, nur übers WLAN" is
@@ -193,15 +198,28 @@ class ActionDiagnosisAnswer(Action):
         state = _state(tracker)
         if state is None or engine().is_finished(state):
             return _lost(dispatcher)
+        intent = _intent(tracker)
+        confidence = ((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0
+        # A clear wish for a person is never read as "nein" to the open question
+        # ("nein, ich will einen Menschen sprechen"); a weak guess may be an answer
+        # ("nein, ich kann auch niemanden anrufen").
+        if intent == "request_human" and confidence >= HUMAN_CONFIDENCE:
+            dispatcher.utter_message(response="utter_human_unavailable")
+            return _present(dispatcher, state)
         nxt, answered = _try_answer(tracker, state)
         if answered:
             return _present(dispatcher, nxt)
         # Not an answer: then the message means what NLU says it means.
-        intent = _intent(tracker)
-        if intent == "start_over":
+        if intent == "wait":
+            dispatcher.utter_message(response="utter_wait")
+            # The question stays open; repeating it now would rush the customer.
+            return [SlotSet("diagnosis_active", True)]
+        if intent == "request_human":
+            dispatcher.utter_message(response="utter_human_unavailable")
+        elif intent == "start_over":
             dispatcher.utter_message(response="utter_start_over")
             return _present(dispatcher, engine().start(state.area, router=state.router))
-        if intent == "complaint":
+        elif intent == "complaint":
             _say(dispatcher, "complaint")
         elif intent == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")

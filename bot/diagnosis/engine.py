@@ -54,14 +54,18 @@ _NO = {"nein", "nee", "ne", "nö", "noe", "nope", "nix", "no"}
 _NEGATIONS = {"nicht", "nix", "nichts", "kein", "keine", "gar"}
 
 
+_CLAUSE_BREAK = re.compile(r"[,.;:!?]|\b(?:und|aber|sondern|oder|doch)\b")
+
+
 def _negated(word: str, text: str) -> bool:
-    """ "da leuchtet nix", "sie ist nicht aus": a negation right after or right
-    before the lamp-state word."""
-    words = re.findall(r"\w+", text.lower())
-    for i, w in enumerate(words):
-        near = words[i + 1 : i + 3] + words[max(0, i - 1) : i]
-        if same_word(w, word) and any(n in _NEGATIONS for n in near):
-            return True
+    """ "da leuchtet nix", "sie ist nicht aus", "Telefon brauchen wir nicht": a
+    negation right before the word or anywhere after it in the same clause."""
+    for clause in _CLAUSE_BREAK.split(text.lower()):
+        words = re.findall(r"\w+", clause or "")
+        for i, w in enumerate(words):
+            near = words[i + 1 :] + words[max(0, i - 1) : i]
+            if same_word(w, word) and any(n in _NEGATIONS for n in near):
+                return True
     return False
 
 
@@ -376,6 +380,14 @@ class DiagnosisEngine:
         if chosen is None:
             return None
         return self._skip_known(self._advance(state, chosen, from_earlier=False))
+
+    def problem_restated(self, state: DiagnosisState) -> DiagnosisState | None:
+        """The customer names the same problem again ("immer noch genauso
+        langsam") while the check after an instruction is open: the step did not
+        help. None at other nodes, where restating the problem answers nothing."""
+        if self._router_pending(state) or not isinstance(self._node(state), InstructionNode):
+            return None
+        return self.answer(state, Reply(intent="deny"))
 
     def line_result(self, state: DiagnosisState, verdict: LineVerdictRoute) -> DiagnosisState:
         node = self._node(state)

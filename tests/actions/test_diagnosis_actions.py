@@ -6,10 +6,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.diagnosis import ActionDiagnosisAnswer, ActionDiagnosisStart
 
 
-def _tracker(slots, intent, text="", entities=(), ranking=()):
+def _tracker(slots, intent, text="", entities=(), ranking=(), confidence=0.9):
     message = {
-        "intent": {"name": intent, "confidence": 0.9},
-        "intent_ranking": list(ranking) or [{"name": intent, "confidence": 0.9}],
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": list(ranking) or [{"name": intent, "confidence": confidence}],
         "entities": list(entities),
         "text": text,
     }
@@ -79,3 +79,40 @@ def test_an_unsure_nlu_guess_never_counts_as_yes():
     events, messages = _run(ActionDiagnosisAnswer(), _tracker(slots, "nlu_fallback", "xyz", ranking=ranking))
     assert list(_slot(events, "diagnosis")["steps"]) == []
     assert "nicht ganz verstanden" in messages[0]["text"]
+
+
+OPEN = {"diagnosis": {"area": "internet_down", "node": "other_devices", "steps": []}, "diagnosis_active": True}
+
+
+def test_a_yes_read_as_wait_still_answers():
+    tracker = _tracker(OPEN, "wait", "ja, direkt neben dem handy geht es", confidence=0.5)
+    events, _ = _run(ActionDiagnosisAnswer(), tracker)
+    assert _slot(events, "diagnosis")["steps"][0]["answer"] == "other_works"
+
+
+def test_wait_keeps_the_question_open_without_repeating_it():
+    events, messages = _run(ActionDiagnosisAnswer(), _tracker(OPEN, "wait", "moment, ich schau mal"))
+    assert [m.get("response") for m in messages] == ["utter_wait"]
+    assert _slot(events, "diagnosis_active") is True
+
+
+def test_a_clear_wish_for_a_person_is_never_taken_as_no():
+    tracker = _tracker(OPEN, "request_human", "nein, ich will einen menschen sprechen", confidence=0.95)
+    events, messages = _run(ActionDiagnosisAnswer(), tracker)
+    assert messages[0].get("response") == "utter_human_unavailable"
+    assert list(_slot(events, "diagnosis")["steps"]) == []
+
+
+def test_a_weak_guess_of_request_human_with_a_leading_no_is_an_answer():
+    tracker = _tracker(OPEN, "request_human", "nein, ich kann auch niemanden erreichen", confidence=0.6)
+    events, _ = _run(ActionDiagnosisAnswer(), tracker)
+    assert _slot(events, "diagnosis")["steps"][0]["answer"] == "none_works"
+
+
+def test_the_same_problem_again_after_an_instruction_means_not_fixed():
+    slots = {"diagnosis": {"area": "internet_slow", "node": "restart", "steps": [], "router": "generic"},
+             "diagnosis_active": True}
+    ranking = [{"name": "internet_slow", "confidence": 0.57}, {"name": "affirm", "confidence": 0.11}]
+    tracker = _tracker(slots, "internet_slow", "neu gestartet, immer noch genauso langsam", ranking=ranking)
+    events, _ = _run(ActionDiagnosisStart(), tracker)
+    assert _slot(events, "diagnosis")["steps"][-1]["answer"] == "not_fixed"

@@ -205,3 +205,23 @@ def test_a_label_never_matches_against_the_yes_no_sense(engine):
     # "Sie ist aus" must not match a message that says the lamp is not off.
     state = engine.start("internet_down")
     assert engine.answer(state, Reply(intent="nlu_fallback", text="sie ist nicht aus")) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sie blinkt schon lange nicht mehr", "blinken tut da nichts", "die blinkt gar nicht"],
+)
+def test_a_lamp_state_negated_later_in_the_clause_does_not_count(engine, text):
+    reply = Reply(intent="inform", entities={"led_state": ["blinkt"]}, text=text)
+    assert engine.match(engine.start("internet_down"), reply) is None
+
+
+def test_a_negation_in_another_clause_does_not_cancel_the_state(engine):
+    reply = Reply(intent="inform", entities={"led_state": ["blinkt"]}, text="sie blinkt, aber nicht grün")
+    assert engine.match(engine.start("internet_down"), reply).id == "blinking"
+
+
+def test_restating_the_problem_after_an_instruction_means_it_did_not_help(engine):
+    assert engine.problem_restated(engine.start("internet_down")) is None  # a question: no answer
+    state = engine.problem_restated(_at_restart(engine))
+    assert state.node == "line" and state.steps[-1].answer == "not_fixed"

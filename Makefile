@@ -80,7 +80,7 @@ test-nlu: $(MODEL)
 test: lint validate test-python test-stories test-nlu ## Run the whole test suite (CI runs this)
 
 bench: $(MODEL) ## Benchmarks: diagnosis scenarios, then NLU pipelines on the held-out set
-	$(PY) -m bot.diagnosis.scenarios
+	$(PY) -m bot.diagnosis.scenarios --min-correct 0.95 --max-median-turns 6
 	$(PY) -m bot.nlu.benchmark compare
 
 clean: ## Remove trained models and local state (keeps the venv)

@@ -12,7 +12,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.diagnosis.engine import DiagnosisEngine, DiagnosisState, LampFact, Reply, leading_yes_no
+from bot.diagnosis.engine import (
+    DiagnosisEngine,
+    DiagnosisState,
+    LampFact,
+    Reply,
+    check_cue,
+    leading_yes_no,
+    names_new_topic,
+)
 from bot.diagnosis.model import PROBLEM_AREAS, LineVerdictRoute
 from bot.diagnosis.texts import load_texts
 
@@ -102,6 +110,9 @@ def _present(dispatcher: CollectingDispatcher, state: DiagnosisState) -> List[Di
 # is this sure; a weaker guess that fits an answer of the open question is taken
 # as that answer ("nein, kein Gerät kommt ins Internet" is not a new problem).
 SWITCH_CONFIDENCE = 0.8
+# Real topic switches are short ("ach, und das Telefon geht auch nicht"); a long
+# message mid-diagnosis is nearly always an answer told as a story.
+SWITCH_MAX_WORDS = 10
 HUMAN_CONFIDENCE = 0.9
 RANKED_INTENTS = 3
 _FACT_ENTITIES = {"led", "led_state", "led_color", "router_model", "diagnosis_answer"}
@@ -121,8 +132,13 @@ def _replies(tracker: Tracker) -> list[Reply]:
         r["name"] for r in ranking if r.get("name") != top and (r.get("confidence") or 0) >= MIN_RANKED_CONFIDENCE
     ]
     text = message.get("text") or ""
+    # The first word is the answer ("ja, ich hab sie zurückgesetzt, weil ich das
+    # Passwort nicht mehr wusste"); NLU may weigh the explanation after it more.
+    # Only "nein, das schaffe ich nicht" stays "can't check" rather than "no".
     yes_no = leading_yes_no(text)
-    if yes_no and yes_no not in intents:
+    if yes_no and not (yes_no == "deny" and top == "dont_know"):
+        intents = [yes_no] + [i for i in intents if i != yes_no]
+    elif yes_no and yes_no not in intents:
         intents.insert(1, yes_no)
     return [Reply(intent=i, entities=entities, answer_id=answer_id, text=text) for i in intents]
 
@@ -171,18 +187,24 @@ class ActionDiagnosisStart(Action):
         if current is not None and tracker.get_slot("diagnosis_active") and not engine().is_finished(current):
             text = (tracker.latest_message or {}).get("text") or ""
             restated = engine().problem_restated(current) if area == current.area else None
-            if restated is not None and leading_yes_no(text) is None:
+            if restated is not None and leading_yes_no(text) is None and check_cue(text) is None:
                 return _present(dispatcher, restated)
             nxt, answered = _try_answer(tracker, current)
             # Lamp, router or button facts and a leading ja/nein answer the open
             # question; they never start another topic ("nein, nur übers WLAN" is
             # an answer, "ach und das Telefon geht auch nicht" is a new topic).
+            # Customers tell stories while answering; a story that answers the
+            # question switches the topic only with words that open a new one.
             facts = bool(set(_entities(tracker)) & _FACT_ENTITIES)
-            yes_no = leading_yes_no((tracker.latest_message or {}).get("text") or "") is not None
+            yes_no = leading_yes_no(text) is not None
             confident = (intent.get("confidence") or 0) >= SWITCH_CONFIDENCE
-            if answered and (area == current.area or facts or yes_no or not confident):
+            new_topic = names_new_topic(text)
+            if answered and (area == current.area or facts or yes_no or not (confident and new_topic)):
                 return _present(dispatcher, nxt)
-            if area == current.area:  # the same problem again: keep going, do not restart
+            short = len(text.split()) <= SWITCH_MAX_WORDS
+            if area == current.area or not (new_topic or (confident and short)):
+                # The same problem again, a weak guess at another, or a long story
+                # that reads like another problem: keep going with the open question.
                 _say(dispatcher, "not_understood")
                 return _present(dispatcher, current)
         router = _router(tracker, include_slot=True)

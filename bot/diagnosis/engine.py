@@ -42,9 +42,9 @@ def _norm(word: str) -> str:
 
 def same_word(a: str, b: str) -> bool:
     """Word forms that customers use for the same thing: "blinkt"/"blinken",
-    "grün"/"gruen". Long words compare by their first five letters."""
+    "grün"/"gruen", "rot"/"rotes". Long words compare by their first five letters."""
     a, b = _norm(a), _norm(b)
-    return a == b or (min(len(a), len(b)) >= 5 and a[:5] == b[:5])
+    return a == b or _stem(a) == _stem(b) or (min(len(a), len(b)) >= 5 and a[:5] == b[:5])
 
 
 _YES = {"ja", "jaa", "jaaa", "jo", "joa", "jep", "jup", "jawohl", "genau", "klar", "yes", "jap"}
@@ -79,6 +79,7 @@ def leading_yes_no(text: str) -> str | None:
 
 
 _POLARITY = _NEGATIONS | _NO
+ENTITY_WEIGHT = {"led_color": 2}
 LABEL_MATCH = 0.6  # share of a button label's words the customer must have typed
 
 
@@ -111,10 +112,52 @@ def _by_label(answers: Sequence[Answer], text: str) -> Answer | None:
 def _stem(word: str) -> str:
     """ "habe"/"hab", "anderes"/"andere": drop a trailing e, s, n or es."""
     word = _norm(word)
-    for suffix in ("es", "en", "e", "s", "n"):
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+    for suffix in ("es", "en", "em", "er", "e", "s", "n"):
+        if len(word) >= len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+# Whether a step helped, in the customer's own words. Customers often tell a
+# story instead of "ja"/"nein" ("hab die Box neu gestartet, aber immer noch kein
+# Bild"); the last clause with such a phrase decides, a "still not" beats a
+# "again" in the same clause ("jetzt geht es immer noch nicht").
+_STILL_BROKEN = re.compile(
+    r"\b(immer noch|noch immer|weiterhin|nach wie vor|trotzdem|genauso|unverändert|ohne erfolg|kein erfolg"
+    r"|(ändert|bringt|brachte|hilft|half) (sich )?(auch )?(nix|nichts)"
+    r"|hat (auch )?(nix|nichts|nicht) (gebracht|geholfen|geändert|genützt)"
+    r"|bleibt (weiter |weiterhin |trotzdem )?(aus|dunkel|schwarz|tot|still|stumm)|weiter (tot|aus|schwarz)"
+    r"|(damit|da) (geht es |gehts |klappt es )?auch (nicht|nichts|nix|nur))\b"
+)
+_WORKS_AGAIN = re.compile(
+    r"\b((geht|gehts|läuft|funktioniert|klappt|tutet|klingelt|lädt|ist|sind|kommt|kommen)( es| alles| das \w+)?"
+    r" (jetzt )?wieder\b(?! nicht)|jetzt (geht|gehts|läuft|funktioniert|klappt|tutet|klingelt)\b(?! \w* ?nicht)"
+    r"|wieder (da|online|drin|stabil|schnell|flott)\b|jetzt (ist|sind) (\w+ ){0,2}(da|an)\b|passt\b(?! \w* ?nicht))"
+)
+
+
+def check_cue(text: str) -> str | None:
+    """ "affirm" when the customer says the step helped, "deny" when it did not."""
+    cue = None
+    for clause in _CLAUSE_BREAK.split(text.lower().replace("’", "'")):
+        if not clause:
+            continue
+        if _STILL_BROKEN.search(clause):
+            cue = "deny"
+        elif _WORKS_AGAIN.search(clause):
+            cue = "affirm"
+    return cue
+
+
+_NEW_TOPIC = re.compile(
+    r"\b(außerdem|ausserdem|zusätzlich|zusaetzlich|übrigens|uebrigens|ach|noch (ein|eine|was|etwas)"
+    r"|anderes|andere frage|noch ne frage)\b"
+)
+
+
+def names_new_topic(text: str) -> bool:
+    """ "ach und das Telefon geht auch nicht": words that open another topic."""
+    return bool(_NEW_TOPIC.search(text.lower()))
 
 
 @dataclass(frozen=True)
@@ -331,16 +374,17 @@ class DiagnosisEngine:
         said_states = {
             entity: [v for v in values if not _negated(v, reply.text)] for entity, values in reply.entities.items()
         }
-        by_entity = [
-            a
-            for a in answers
-            if any(
-                same_word(said, value)
+        # A colour says more than "leuchtet": "leuchtet rot" is standby, not "on".
+        scores = {
+            a.id: sum(
+                ENTITY_WEIGHT.get(entity, 1)
                 for entity, values in a.entities.items()
-                for value in values
-                for said in said_states.get(entity, ())
+                if any(same_word(said, value) for value in values for said in said_states.get(entity, ()))
             )
-        ]
+            for a in answers
+        }
+        best = max(scores.values(), default=0)
+        by_entity = [a for a in answers if best and scores[a.id] == best]
         if len(by_entity) == 1:
             return by_entity[0]
         if len(by_entity) > 1 and reply.intent:
@@ -376,7 +420,14 @@ class DiagnosisEngine:
         """Apply the customer's reply; None when it does not answer the question."""
         if self._router_pending(state):
             return self._answer_router(state, reply)
-        chosen = self.match(state, reply)
+        chosen = None
+        # A leading "ja"/"nein" is the customer's own verdict; the story after it
+        # only explains ("Nein, die anderen Geräte sind wieder online, nur das Tablet nicht").
+        instruction = isinstance(self._node(state), InstructionNode)
+        cue = check_cue(reply.text) if instruction and leading_yes_no(reply.text) is None else None
+        if cue and not reply.answer_id:
+            chosen = self.match(state, Reply(intent=cue))
+        chosen = chosen or self.match(state, reply)
         if chosen is None:
             return None
         return self._skip_known(self._advance(state, chosen, from_earlier=False))

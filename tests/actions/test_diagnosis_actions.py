@@ -116,3 +116,30 @@ def test_the_same_problem_again_after_an_instruction_means_not_fixed():
     tracker = _tracker(slots, "internet_slow", "neu gestartet, immer noch genauso langsam", ranking=ranking)
     events, _ = _run(ActionDiagnosisStart(), tracker)
     assert _slot(events, "diagnosis")["steps"][-1]["answer"] == "not_fixed"
+
+
+def test_a_story_that_answers_does_not_switch_the_topic():
+    slots = {"diagnosis": {"area": "tv_problem", "node": "receiver_cable", "steps": [], "router": "generic"},
+             "diagnosis_active": True}
+    text = "das kabel hing nur halb drin, hab es reingedrückt und jetzt läuft das internet fernsehen wieder"
+    events, _ = _run(ActionDiagnosisStart(), _tracker(slots, "internet_slow", text, confidence=0.85))
+    state = _slot(events, "diagnosis")
+    assert state["area"] == "tv_problem" and state["steps"][-1]["answer"] == "fixed"
+
+
+def test_a_weak_guess_at_another_problem_keeps_the_diagnosis():
+    events, messages = _run(ActionDiagnosisStart(), _tracker(OPEN, "tv_problem", "da ist so ein bild", confidence=0.5))
+    assert _slot(events, "diagnosis")["area"] == "internet_down"
+
+
+def test_no_i_cannot_stays_cannot_but_yes_wins_over_a_doubtful_guess():
+    slots = {"diagnosis": {"area": "phone_down", "node": "plug_into_router", "steps": []}, "diagnosis_active": True}
+    ranking = [{"name": "dont_know", "confidence": 0.7}, {"name": "deny", "confidence": 0.2}]
+    tracker = _tracker(slots, "dont_know", "nein, das schaffe ich nicht, ich komm da nicht dran", ranking=ranking)
+    events, _ = _run(ActionDiagnosisAnswer(), tracker)
+    assert _slot(events, "diagnosis")["steps"][-1]["answer"] == "could_not"
+    slots["diagnosis"]["node"] = "router_changed"
+    text = "ja, zurückgesetzt, weil ich das passwort nicht mehr wusste"
+    tracker = _tracker(slots, "dont_know", text, ranking=ranking)
+    events, _ = _run(ActionDiagnosisAnswer(), tracker)
+    assert _slot(events, "diagnosis")["steps"][-1]["answer"] == "changed"

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.diagnosis.engine import DiagnosisError, DiagnosisState, LampFact, Reply, same_word
+from bot.diagnosis.engine import DiagnosisError, DiagnosisState, LampFact, Reply, check_cue, same_word
 from bot.diagnosis.model import LineVerdictRoute
 
 
@@ -225,3 +225,33 @@ def test_restating_the_problem_after_an_instruction_means_it_did_not_help(engine
     assert engine.problem_restated(engine.start("internet_down")) is None  # a question: no answer
     state = engine.problem_restated(_at_restart(engine))
     assert state.node == "line" and state.steps[-1].answer == "not_fixed"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("ja jetzt gehts wieder", "affirm"),
+        ("hab das kabel reingedrückt und jetzt läuft die tagesschau", "affirm"),
+        ("verbunden ist es wieder, aber internet geht trotzdem nicht", "deny"),  # the last clause decides
+        ("jetzt geht es immer noch nicht", "deny"),
+        ("neu gestartet, war kurz besser und dann wieder genauso zäh", "deny"),
+        ("box neu gestartet, das telefon ist weiter tot", "deny"),
+        ("schon mehrmals gemacht, ändert nix", "deny"),
+        ("ja, alles gut", None),
+        ("das andere telefon angeschlossen, damit auch nur besetztton", "deny"),
+        ("erst tat sich nix, dann neue batterien rein, und jetzt ist das bild da!", "affirm"),
+        ("die lampe blinkt grün", None),
+    ],
+)
+def test_check_cue_reads_whether_a_step_helped(text, cue):
+    assert check_cue(text) == cue
+
+
+def test_a_story_after_an_instruction_is_read_by_its_outcome(engine):
+    story = "hab den stecker gezogen und gewartet, aber es tut sich trotzdem nichts"
+    # NLU read a problem (no answer intent): the words still say "did not help".
+    assert engine.answer(_at_restart(engine), Reply(intent="internet_down", text=story)).node == "line"
+
+
+def test_word_forms_of_colours():
+    assert same_word("rotes", "rot") and same_word("Grüne", "grün") and not same_word("rot", "tot")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.diagnosis.engine import DiagnosisEngine, Reply
+from bot.diagnosis.engine import DiagnosisEngine, DiagnosisState, Reply
 from bot.diagnosis.model import PROBLEM_AREAS, LineVerdictRoute
 from bot.diagnosis.validate import validate_knowledge
 
@@ -36,3 +36,9 @@ def test_a_customer_who_knows_nothing_still_reaches_an_outcome(area):
         assert nxt is not None, f"{area}: node '{state.node}' has no answer for 'weiß nicht'"
         state = nxt
     assert ENGINE.is_finished(state), f"{area}: stuck at '{state.node}'"
+
+
+def test_a_red_lamp_is_standby_although_it_is_lit():
+    state = DiagnosisState(area="tv_problem", node="receiver_power")
+    said = Reply(intent="affirm", entities={"led_state": ["leuchtet"], "led_color": ["rotes"]}, text="es leuchtet rot")
+    assert ENGINE.match(state, said).id == "standby"

@@ -297,6 +297,20 @@ def check_routers(path: Path) -> list[Problem]:
     return problems
 
 
+def check_verdicts(path: Path) -> list[Problem]:
+    """knowledge/verdicts.yml: the line-verdict rules (bot/linecheck/verdict.py)."""
+    from bot.linecheck.verdict import VerdictRules
+
+    raw, problems = _load_yaml(path) if path.exists() else (None, [Problem(_rel(path), None, "is missing")])
+    if problems:
+        return problems
+    try:
+        VerdictRules.parse_obj(raw)
+    except ValidationError as error:
+        return _schema_problems(_rel(path), error)
+    return []
+
+
 def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None = None) -> list[Problem]:
     root = root or knowledge_dir()
     vocabulary = vocabulary or Vocabulary.from_domain()
@@ -332,6 +346,7 @@ def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None =
             continue
         areas_found.add(tree.area)
         problems += check_tree(tree, file, vocabulary)
+    problems += check_verdicts(root / "verdicts.yml")
     for area in PROBLEM_AREAS:
         if area not in areas_found:
             missing = _rel(root / "trees" / f"{area}.yml")

@@ -116,3 +116,15 @@ def test_whole_folder_reports_yaml_errors_schema_errors_and_missing_areas(tmp_pa
     for area in missing:
         assert any(f"{area}.yml: is missing" in p for p in problems)
     assert not any("internet_down.yml" in p for p in problems)
+
+
+def test_broken_verdict_rules_are_reported_with_the_file(tmp_path):
+    from bot.diagnosis.validate import check_verdicts
+
+    (tmp_path / "verdicts.yml").write_text(
+        "services_by_area: {}\nverdicts:\n  - {id: x, route: ok, text: 'Alles in Ordnung mit Ihrer Leitung.'}\n"
+        "unavailable: {text: 'Geht gerade nicht.'}\n",
+        encoding="utf-8",
+    )
+    problems = [str(p) for p in check_verdicts(tmp_path / "verdicts.yml")]
+    assert problems and all("verdicts.yml" in p for p in problems)

@@ -25,8 +25,8 @@ from bot.diagnosis.model import PROBLEM_AREAS, LineVerdictRoute
 from bot.diagnosis.texts import load_texts
 
 _ENGINE: DiagnosisEngine | None = None
-# Until the line check exists (issue 4), ticket and handoff outcomes (issues 5, 6)
-# say plainly what the customer can do instead.
+# Until tickets and the handoff exist (issues 5, 6), these outcomes say plainly
+# what the customer can do instead.
 _OUTCOME_FOLLOW_UP = {"ticket": "ticket_not_yet", "handoff": "handoff_not_yet", "line_check": "ticket_not_yet"}
 
 
@@ -83,27 +83,50 @@ def _router(tracker: Tracker, include_slot: bool) -> str | None:
     return None
 
 
-def _present(dispatcher: CollectingDispatcher, state: DiagnosisState) -> List[Dict[str, Any]]:
-    """Say what the current node says; run line checks; finish on outcomes."""
+def _present(dispatcher: CollectingDispatcher, state: DiagnosisState, tracker: Tracker) -> List[Dict[str, Any]]:
+    """Say what the current node says and finish on outcomes. At a line check:
+    reuse a fresh report of this conversation, go on without one when the
+    customer could not be identified, or else ask for identification first
+    (line_check_pending makes the rules start identification_form)."""
+    from actions.linecheck import known_line_result  # the line check builds on this module
+
     eng = engine()
     for _ in range(len(eng.tree(state.area).nodes) + 1):
         prompt = eng.prompt(state)
         if prompt.kind != "line_check":
             break
-        _say(dispatcher, "line_check_not_yet")
-        state = eng.line_result(state, LineVerdictRoute.UNAVAILABLE)
+        known = known_line_result(tracker, state)
+        if known is None:
+            dispatcher.utter_message(text=prompt.text)
+            return [
+                SlotSet("diagnosis", state.to_dict()),
+                SlotSet("diagnosis_active", True),
+                SlotSet("line_check_pending", True),
+            ]
+        route, details = known
+        if details.get("text") and route is not LineVerdictRoute.UNAVAILABLE:
+            dispatcher.utter_message(text=details["text"])
+        state = eng.line_result(state, route, details)
     prompt = eng.prompt(state)
     if prompt.kind == "outcome":
         dispatcher.utter_message(text=prompt.text)
         if prompt.outcome in _OUTCOME_FOLLOW_UP:
             _say(dispatcher, _OUTCOME_FOLLOW_UP[prompt.outcome])
-        return [SlotSet("diagnosis", state.to_dict()), SlotSet("diagnosis_active", False)]
+        return [
+            SlotSet("diagnosis", state.to_dict()),
+            SlotSet("diagnosis_active", False),
+            SlotSet("line_check_pending", False),
+        ]
     buttons = [
         {"title": label, "payload": f'/inform{{"diagnosis_answer": "{answer_id}"}}'}
         for label, answer_id in prompt.buttons
     ]
     dispatcher.utter_message(text=prompt.text, buttons=buttons)
-    return [SlotSet("diagnosis", state.to_dict()), SlotSet("diagnosis_active", True)]
+    return [
+        SlotSet("diagnosis", state.to_dict()),
+        SlotSet("diagnosis_active", True),
+        SlotSet("line_check_pending", False),
+    ]
 
 
 # A message classified as another problem switches the diagnosis only when NLU
@@ -188,7 +211,7 @@ class ActionDiagnosisStart(Action):
             text = (tracker.latest_message or {}).get("text") or ""
             restated = engine().problem_restated(current) if area == current.area else None
             if restated is not None and leading_yes_no(text) is None and check_cue(text) is None:
-                return _present(dispatcher, restated)
+                return _present(dispatcher, restated, tracker)
             nxt, answered = _try_answer(tracker, current)
             # Lamp, router or button facts and a leading ja/nein answer the open
             # question; they never start another topic ("nein, nur übers WLAN" is
@@ -200,16 +223,16 @@ class ActionDiagnosisStart(Action):
             confident = (intent.get("confidence") or 0) >= SWITCH_CONFIDENCE
             new_topic = names_new_topic(text)
             if answered and (area == current.area or facts or yes_no or not (confident and new_topic)):
-                return _present(dispatcher, nxt)
+                return _present(dispatcher, nxt, tracker)
             short = len(text.split()) <= SWITCH_MAX_WORDS
             if area == current.area or not (new_topic or (confident and short)):
                 # The same problem again, a weak guess at another, or a long story
                 # that reads like another problem: keep going with the open question.
                 _say(dispatcher, "not_understood")
-                return _present(dispatcher, current)
+                return _present(dispatcher, current, tracker)
         router = _router(tracker, include_slot=True)
         state = engine().start(area, router=router, lamps=_lamps(tracker, router))
-        return _present(dispatcher, state)
+        return _present(dispatcher, state, tracker)
 
 
 class ActionDiagnosisAnswer(Action):
@@ -227,10 +250,10 @@ class ActionDiagnosisAnswer(Action):
         # ("nein, ich kann auch niemanden anrufen").
         if intent == "request_human" and confidence >= HUMAN_CONFIDENCE:
             dispatcher.utter_message(response="utter_human_unavailable")
-            return _present(dispatcher, state)
+            return _present(dispatcher, state, tracker)
         nxt, answered = _try_answer(tracker, state)
         if answered:
-            return _present(dispatcher, nxt)
+            return _present(dispatcher, nxt, tracker)
         # Not an answer: then the message means what NLU says it means.
         if intent == "wait":
             dispatcher.utter_message(response="utter_wait")
@@ -240,14 +263,14 @@ class ActionDiagnosisAnswer(Action):
             dispatcher.utter_message(response="utter_human_unavailable")
         elif intent == "start_over":
             dispatcher.utter_message(response="utter_start_over")
-            return _present(dispatcher, engine().start(state.area, router=state.router))
+            return _present(dispatcher, engine().start(state.area, router=state.router), tracker)
         elif intent == "complaint":
             _say(dispatcher, "complaint")
         elif intent == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
         else:
             _say(dispatcher, "not_understood")
-        return _present(dispatcher, nxt)
+        return _present(dispatcher, nxt, tracker)
 
 
 class ActionDiagnosisExplain(Action):
@@ -264,13 +287,13 @@ class ActionDiagnosisExplain(Action):
         # to NLU but answers the open one: answers come first.
         nxt, answered = _try_answer(tracker, state)
         if answered:
-            return _present(dispatcher, nxt)
+            return _present(dispatcher, nxt, tracker)
         text = engine().why_text(state) if _intent(tracker) == "ask_why" else engine().help_text(state)
         if text:
             dispatcher.utter_message(text=text)
         else:
             _say(dispatcher, "no_explanation")
-        return _present(dispatcher, state)
+        return _present(dispatcher, state, tracker)
 
 
 class ActionDiagnosisBack(Action):
@@ -283,7 +306,7 @@ class ActionDiagnosisBack(Action):
             return _lost(dispatcher)
         back = engine().back(state)
         _say(dispatcher, "back" if back != state else "back_at_start")
-        return _present(dispatcher, back)
+        return _present(dispatcher, back, tracker)
 
 
 class ActionDiagnosisRepeat(Action):
@@ -297,4 +320,4 @@ class ActionDiagnosisRepeat(Action):
         if state is None or engine().is_finished(state):
             return [SlotSet("diagnosis_active", False)]
         _say(dispatcher, "resume")
-        return _present(dispatcher, state)
+        return _present(dispatcher, state, tracker)

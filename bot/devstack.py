@@ -1,8 +1,8 @@
-"""Starts the real Rasa server and action server on free local ports.
+"""Starts the real Rasa server, action server and line simulator on free local ports.
 
-Used by the integration tests and the scenario benchmark: the trained model
-answers over Rasa's REST channel, actions run in the real action server and the
-tracker is a real SQLite file, so nothing is mocked.
+Used by the integration tests and the benchmarks: the trained model answers over
+Rasa's REST channel, actions run in the real action server, line checks go over
+HTTP to the simulator, and the tracker is a real SQLite file, so nothing is mocked.
 """
 
 from __future__ import annotations
@@ -43,6 +43,14 @@ class LocalBot:
     rasa_log: Path
     action_log: Path
     tracker_db: Path
+    line_api_url: str = ""
+
+    def line_backend(self, mode: str, delay_seconds: float = 5.0) -> None:
+        """Switch the simulator: normal, slow, error, unavailable, malformed, wrong_schema."""
+        response = requests.put(
+            f"{self.line_api_url}/_simulator/mode", json={"mode": mode, "delay_seconds": delay_seconds}, timeout=5
+        )
+        response.raise_for_status()
 
     def send(self, sender: str, message: Any, timeout: float = 30) -> list[dict]:
         response = requests.post(
@@ -83,13 +91,17 @@ def _wait(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def local_bot(model: Path, work: Path, debug_logging: bool = False) -> Iterator[LocalBot]:
-    """Run both servers until the block ends. debug_logging makes Rasa log user
-    texts (through the personal-data filter of logging.yml)."""
+def local_bot(
+    model: Path, work: Path, debug_logging: bool = False, breaker_reset_seconds: float = 2.0
+) -> Iterator[LocalBot]:
+    """Run the servers until the block ends. debug_logging makes Rasa log user
+    texts (through the personal-data filter of logging.yml). The circuit breaker
+    of the line check closes again after breaker_reset_seconds, so one test with a
+    dead backend does not spoil the next."""
     if not model.exists():
         raise BotStartError(f"{model} is missing: run `make train`")
     work.mkdir(parents=True, exist_ok=True)
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, simulator_port = free_port(), free_port(), free_port()
     (work / "endpoints.yml").write_text(
         yaml.safe_dump(
             {
@@ -107,8 +119,20 @@ def local_bot(model: Path, work: Path, debug_logging: bool = False) -> Iterator[
     verbosity = ["--debug"] if debug_logging else []
 
     binaries = Path(sys.executable).parent
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "PYTHONWARNINGS": "ignore"}
-    action_log, rasa_log = work / "actions.log", work / "rasa.log"
+    line_api_url = f"http://127.0.0.1:{simulator_port}"
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONWARNINGS": "ignore",
+        "LINE_API_URL": line_api_url,
+        "LINE_API_BREAKER_RESET": str(breaker_reset_seconds),
+    }
+    action_log, rasa_log, simulator_log = work / "actions.log", work / "rasa.log", work / "simulator.log"
+    simulator = subprocess.Popen(
+        [sys.executable, "-m", "bot.linecheck.simulator", "--port", str(simulator_port)],
+        cwd=PROJECT_ROOT, env=env, stdout=simulator_log.open("w"), stderr=subprocess.STDOUT,
+    )
     actions = subprocess.Popen(
         [binaries / "rasa", "run", "actions", "--actions", "actions", "--port", str(action_port),
          "--logging-config-file", str(work / "logging.yml"), *verbosity],
@@ -121,13 +145,14 @@ def local_bot(model: Path, work: Path, debug_logging: bool = False) -> Iterator[
         cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
     )
     try:
+        _wait(f"{line_api_url}/health", simulator, simulator_log)
         _wait(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         _wait(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
-        yield LocalBot(f"http://127.0.0.1:{rasa_port}", rasa_log, action_log, work / "tracker.db")
+        yield LocalBot(f"http://127.0.0.1:{rasa_port}", rasa_log, action_log, work / "tracker.db", line_api_url)
     finally:
-        for process in (rasa, actions):
+        for process in (rasa, actions, simulator):
             process.terminate()
-        for process in (rasa, actions):
+        for process in (rasa, actions, simulator):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:

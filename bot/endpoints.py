@@ -11,6 +11,7 @@ class LocalEndpoints:
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055
+    line_simulator_port: int = 8085
 
     @classmethod
     def from_env(cls) -> LocalEndpoints:
@@ -18,6 +19,7 @@ class LocalEndpoints:
             host=os.environ.get("BOT_HOST", "127.0.0.1"),
             rasa_port=int(os.environ.get("RASA_PORT", "5005")),
             action_port=int(os.environ.get("ACTION_PORT", "5055")),
+            line_simulator_port=int(os.environ.get("LINE_SIMULATOR_PORT", "8085")),
         )
 
     @property
@@ -31,3 +33,7 @@ class LocalEndpoints:
     @property
     def action_health(self) -> str:
         return f"http://{self.host}:{self.action_port}/health"
+
+    @property
+    def line_simulator_health(self) -> str:
+        return f"http://{self.host}:{self.line_simulator_port}/health"

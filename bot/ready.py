@@ -27,7 +27,8 @@ def is_up(url: str) -> bool:
 def wait_until_up(endpoints: LocalEndpoints, timeout_s: float = STARTUP_TIMEOUT_S) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if is_up(endpoints.rasa_url + "/") and is_up(endpoints.action_health):
+        urls = (endpoints.rasa_url + "/", endpoints.action_health, endpoints.line_simulator_health)
+        if all(is_up(url) for url in urls):
             return True
         time.sleep(1)
     return False
@@ -44,6 +45,7 @@ def banner(endpoints: LocalEndpoints) -> str:
             '                          {"sender": "demo", "message": "Mein Internet geht nicht"}',
             f"   Rasa server:           {endpoints.rasa_url}/",
             f"   Action server:         {endpoints.action_health}",
+            f"   Line simulator:        {endpoints.line_simulator_health}   (demo customers: README)",
             " Stop everything with Ctrl-C.",
             line,
         ]

@@ -29,12 +29,14 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
 
 def main() -> int:
     endpoints = LocalEndpoints.from_env()
-    busy = [port for port in (endpoints.rasa_port, endpoints.action_port) if port_in_use(port, endpoints.host)]
+    ports = (endpoints.rasa_port, endpoints.action_port, endpoints.line_simulator_port)
+    busy = [port for port in ports if port_in_use(port, endpoints.host)]
     if busy:
         print(
             f"Port {', '.join(map(str, busy))} is already in use: the bot may already be running "
             "(chat with it via `make shell`), or old processes are left over "
-            "(`pkill -f 'rasa run'`). Other ports: RASA_PORT=... ACTION_PORT=... make run",
+            "(`pkill -f 'rasa run'; pkill -f bot.linecheck.simulator`). "
+            "Other ports: RASA_PORT=... ACTION_PORT=... LINE_SIMULATOR_PORT=... make run",
             file=sys.stderr,
         )
         return 1

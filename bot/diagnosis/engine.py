@@ -187,6 +187,7 @@ class Step:
     answer: str | None = None
     answer_label: str | None = None
     from_earlier_message: bool = False  # answered by something the customer said before
+    details: Mapping | None = None  # line check: verdict, explanation and raw measurements
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,12 @@ class DiagnosisSummary:
         if self.router:
             lines.append(f"Router: {self.router}")
         for step in self.steps:
-            if step.answer_label:
+            if step.kind == "line_check":
+                lines.append(f"- Leitungsprüfung: {step.answer} – {step.answer_label}")
+                measured = (step.details or {}).get("measurements") or {}
+                if measured:
+                    lines.append("  Messwerte: " + ", ".join(f"{k}={v}" for k, v in measured.items()))
+            elif step.answer_label:
                 suffix = " (aus früherer Nachricht)" if step.from_earlier_message else ""
                 lines.append(f"- {step.prompt} -> {step.answer_label}{suffix}")
             elif step.kind != "outcome":
@@ -440,12 +446,20 @@ class DiagnosisEngine:
             return None
         return self.answer(state, Reply(intent="deny"))
 
-    def line_result(self, state: DiagnosisState, verdict: LineVerdictRoute) -> DiagnosisState:
+    def line_result(
+        self, state: DiagnosisState, verdict: LineVerdictRoute, details: Mapping | None = None
+    ) -> DiagnosisState:
+        """Continue after a line check. details (verdict id, its explanation, the
+        raw measurements) go into the step, so tickets and agents see them."""
         node = self._node(state)
         if not isinstance(node, LineCheckNode):
             raise DiagnosisError(f"node '{state.node}' is not a line check")
         target = node.routes.get(verdict) or node.routes[LineVerdictRoute.OK]
-        step = Step(state.node, "line_check", self.render(node.text, state.router), verdict.value, verdict.value)
+        label = (details or {}).get("text") or verdict.value
+        step = Step(
+            state.node, "line_check", self.render(node.text, state.router), verdict.value, label,
+            details=dict(details) if details else None,
+        )
         return self._skip_known(replace(state, node=target, steps=state.steps + (step,)))
 
     def back(self, state: DiagnosisState) -> DiagnosisState:

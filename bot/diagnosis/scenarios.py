@@ -9,7 +9,10 @@ SQLite tracker). The bot's position in the tree comes from the tracker store.
 
 Reports the rate of correct outcomes (home fault: resolved or the right advice,
 never a ticket; line fault: line check or ticket), and median and maximum
-customer turns until the outcome.
+customer turns until the outcome. When the bot asks for the customer number, the
+customer gives the simulator's demo line that matches the hidden cause (field
+`line`, else healthy for home faults and a fitting fault for line faults), or
+says they do not have it (`line: none`).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class Scenario:
     opening: str
     replies: dict[str, str]
     router: str | None = None
+    line: str | None = None  # demo line in the simulator; None: derived from fault and area
 
 
 @dataclass
@@ -78,9 +82,35 @@ def load_scenarios(folder: Path = SCENARIO_DIR) -> list[Scenario]:
                     opening=raw["opening"],
                     replies={str(k): str(v) for k, v in (raw.get("replies") or {}).items()},
                     router=raw.get("router"),
+                    line=raw.get("line"),
                 )
             )
     return scenarios
+
+
+# The simulator's demo customers (bot/linecheck/demo_customers.yml, README).
+DEMO_LINES = {
+    "healthy": ("4711000001", "10115"),
+    "fault": ("4711000002", "50667"),
+    "outage": ("4711000003", "80331"),
+    "unstable": ("4711000004", "20095"),
+    "slow": ("4711000005", "01067"),
+    "telephony": ("4711000006", "60311"),
+}
+# What the line looks like for a line fault when a scenario does not say.
+LINE_FAULT_BY_AREA = {"internet_slow": "slow", "internet_dropouts": "unstable", "phone_down": "telephony"}
+NO_IDENTIFICATION = "habe ich gerade nicht zur hand"
+
+
+def identification_reply(scenario: Scenario) -> str:
+    """What the scripted customer answers when asked for the customer number."""
+    line = scenario.line or (
+        "healthy" if scenario.fault == "home" else LINE_FAULT_BY_AREA.get(scenario.area, "fault")
+    )
+    if line not in DEMO_LINES:  # "none": the customer has no customer number at hand
+        return NO_IDENTIFICATION
+    number, postal_code = DEMO_LINES[line]
+    return f"meine kundennummer ist {number}, plz {postal_code}"
 
 
 def run_scenario(bot: LocalBot, engine: DiagnosisEngine, scenario: Scenario) -> Run:
@@ -105,7 +135,9 @@ def run_scenario(bot: LocalBot, engine: DiagnosisEngine, scenario: Scenario) -> 
         if bot.slot(sender, "diagnosis_active") is False:
             run.problem = f"diagnosis stopped at '{state.node}'"
             return run
-        if engine.prompt(state).kind == "router_question":
+        if engine.prompt(state).kind == "line_check":
+            reply = identification_reply(scenario)  # the bot asks for the customer number
+        elif engine.prompt(state).kind == "router_question":
             router = engine.routers.routers.get(scenario.router or "")
             reply = f"das ist eine {router.name}" if router else DONT_KNOW
         else:

@@ -129,6 +129,13 @@ class LineDiagnosticsClient:
         except pybreaker.CircuitBreakerError as error:
             raise BackendUnavailable("line diagnostics temporarily switched off (circuit open)") from error
 
+    def verify(self, customer_number: str, postal_code: str) -> CustomerLines:
+        """Do number and postal code belong together? (CustomerNotFound if not.)"""
+        try:
+            return self.breaker.call(self.lines, customer_number, postal_code)
+        except pybreaker.CircuitBreakerError as error:
+            raise BackendUnavailable("line diagnostics temporarily switched off (circuit open)") from error
+
     def _check(self, customer_number: str, postal_code: str) -> LineReport:
         found = self.lines(customer_number, postal_code)
         line = found.lines[0]

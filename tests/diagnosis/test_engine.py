@@ -94,10 +94,15 @@ def test_state_survives_a_round_trip_through_a_slot(engine):
 def test_summary_lists_every_step_for_a_technician(engine):
     state = engine.start("internet_down", router="fritzbox", lamps=[LampFact(led="dsl", states=("blinkt",))])
     state = engine.answer(state, Reply(intent="deny"))
-    state = engine.line_result(state, LineVerdictRoute.FAULT)
+    details = {"verdict": "line_fault", "text": "Keine Verbindung seit 7:42 Uhr."}
+    details["measurements"] = {"sync_state": "down"}
+    state = engine.line_result(state, LineVerdictRoute.FAULT, details)
     summary = engine.summary(state)
     assert engine.is_finished(state) and summary.outcome == "ticket"
     text = summary.as_text()
+    assert "Leitungsprüfung: fault – Keine Verbindung seit 7:42 Uhr." in text
+    assert "Messwerte: sync_state=down" in text
+    assert DiagnosisState.from_dict(state.to_dict()) == state  # the details survive the slot
     assert "Router: FRITZ!Box" in text
     assert "-> Sie blinkt (aus früherer Nachricht)" in text
     assert "Leuchtet die Lampe jetzt ruhig? -> Nein" in text

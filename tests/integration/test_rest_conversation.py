@@ -57,8 +57,8 @@ def test_internet_down_starts_the_guided_diagnosis_buttons_and_free_text_answer(
     lamp_question = bot.send(sender, "weiß ich nicht")
     assert "Lampe" in _texts(lamp_question) and "ruhig" in _texts(lamp_question)
     after = _texts(bot.send(sender, "die blinkt die ganze zeit"))
-    assert "noch nicht prüfen" in after  # the line check is announced honestly
-    assert "Kabel" in after  # and the home checks go on
+    assert "Kundennummer" in after  # the line check needs the customer first
+    assert "Kabel" in _texts(bot.send(sender, "hab ich nicht"))  # without it the home checks go on
 
 
 def test_a_lamp_described_in_the_first_message_is_not_asked_again(bot):
@@ -66,6 +66,8 @@ def test_a_lamp_described_in_the_first_message_is_not_asked_again(bot):
     assert FIRST_INTERNET_QUESTION in _texts(bot.send(sender, "Fritzbox DSL Lampe blinkt seit heute früh"))
     after = _texts(bot.send(sender, "nein, nirgends"))
     assert "Leuchtet dort die Lampe" not in after
+    assert "Kundennummer" in after  # straight to the line check
+    after = _texts(bot.send(sender, "weiß ich nicht"))
     assert "Kabel" in after
     assert "FRITZ!Box" in _texts(bot.send(sender, "nee"))  # the router model from the first message is used
 

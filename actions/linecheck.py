@@ -1,0 +1,215 @@
+"""Line check actions: identification form validation and the check itself.
+
+Thin adapters over bot.linecheck (client, verdict rules) and the diagnosis
+engine. The backend is called in a worker thread, so a slow backend never
+blocks the action server for other conversations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Tuple
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.diagnosis import _present, _say, _state, engine
+from bot.diagnosis.model import LineVerdictRoute
+from bot.linecheck.client import (
+    BackendUnavailable,
+    CustomerNotFound,
+    InvalidIdentification,
+    LineDiagnosticsClient,
+)
+from bot.linecheck.models import LineReport
+from bot.linecheck.verdict import VerdictBook
+from bot.nlu.numbers import CUSTOMER_NUMBER, POSTAL_CODE, find_numbers
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+REPORT_FRESH_FOR = timedelta(minutes=30)
+FAILED, SKIPPED = "failed", "skipped"
+
+_CLIENT: LineDiagnosticsClient | None = None
+_BOOK: VerdictBook | None = None
+
+
+def line_client() -> LineDiagnosticsClient:
+    """One client per action server: its circuit breaker must outlive a request."""
+    global _CLIENT
+    if _CLIENT is None:
+        _CLIENT = LineDiagnosticsClient()
+    return _CLIENT
+
+
+def verdict_book() -> VerdictBook:
+    global _BOOK
+    if _BOOK is None:
+        _BOOK = VerdictBook.load()
+    return _BOOK
+
+
+def _digits(value: Any) -> str:
+    return re.sub(r"\D", "", str(value or ""))
+
+
+def _raw_digits(tracker: Tracker) -> str | None:
+    """Digits the customer typed that the number extractor did not accept as a
+    customer number or postal code ("4711 00", "1011"): a try that counts."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    if text.startswith("/") or find_numbers(text):
+        return None
+    digits = _digits(text)
+    return digits if len(digits) >= 3 else None
+
+
+class ValidateIdentificationForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_identification_form"
+
+    async def required_slots(
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[str]:
+        # After three wrong tries the form ends; action_line_check offers a person.
+        return [] if tracker.get_slot("identification_status") == FAILED else domain_slots
+
+    async def extract_customer_number(self, dispatcher, tracker: Tracker, domain: Dict) -> Dict[str, Any]:
+        if tracker.get_slot("requested_slot") == CUSTOMER_NUMBER and (raw := _raw_digits(tracker)):
+            return {CUSTOMER_NUMBER: raw}
+        return {}
+
+    async def extract_postal_code(self, dispatcher, tracker: Tracker, domain: Dict) -> Dict[str, Any]:
+        if tracker.get_slot("requested_slot") == POSTAL_CODE and (raw := _raw_digits(tracker)):
+            return {POSTAL_CODE: raw}
+        return {}
+
+    def _failed_try(self, dispatcher: CollectingDispatcher, tracker: Tracker, text_key: str, **reset) -> Dict:
+        attempts = int(tracker.get_slot("identification_attempts") or 0) + 1
+        result: Dict[str, Any] = {**reset, "identification_attempts": attempts}
+        if attempts >= MAX_ATTEMPTS:
+            result["identification_status"] = FAILED
+            result[CUSTOMER_NUMBER] = None
+            result[POSTAL_CODE] = None
+        else:
+            _say(dispatcher, text_key)
+        return result
+
+    async def _pair(self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, postal: str) -> Dict:
+        """Both are well-formed: do they belong together? No line data before that."""
+        try:
+            await asyncio.to_thread(line_client().verify, number, postal)
+        except (CustomerNotFound, InvalidIdentification):
+            return self._failed_try(
+                dispatcher, tracker, "identification_mismatch", **{CUSTOMER_NUMBER: None, POSTAL_CODE: None}
+            )
+        except BackendUnavailable:
+            pass  # cannot verify now; action_line_check says so honestly
+        return {CUSTOMER_NUMBER: number, POSTAL_CODE: postal}
+
+    async def validate_customer_number(self, value: Any, dispatcher, tracker: Tracker, domain: Dict) -> Dict:
+        number = _digits(value)
+        if len(number) != 10:
+            return self._failed_try(dispatcher, tracker, "customer_number_invalid", **{CUSTOMER_NUMBER: None})
+        postal = _digits(tracker.get_slot(POSTAL_CODE))
+        if len(postal) == 5:
+            return await self._pair(dispatcher, tracker, number, postal)
+        return {CUSTOMER_NUMBER: number}
+
+    async def validate_postal_code(self, value: Any, dispatcher, tracker: Tracker, domain: Dict) -> Dict:
+        postal = _digits(value)
+        if len(postal) != 5:
+            return self._failed_try(dispatcher, tracker, "postal_code_invalid", **{POSTAL_CODE: None})
+        number = _digits(tracker.get_slot(CUSTOMER_NUMBER))
+        if len(number) == 10:
+            return await self._pair(dispatcher, tracker, number, postal)
+        return {POSTAL_CODE: postal}
+
+
+class ActionAskCustomerNumber(Action):
+    def name(self) -> str:
+        return "action_ask_customer_number"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        _say(dispatcher, "ask_customer_number")
+        return []
+
+
+class ActionAskPostalCode(Action):
+    def name(self) -> str:
+        return "action_ask_postal_code"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        _say(dispatcher, "ask_postal_code")
+        return []
+
+
+class ActionLineCheck(Action):
+    """After identification (or without it): check the line, tell the verdict,
+    and continue the tree on the verdict's route."""
+
+    def name(self) -> str:
+        return "action_line_check"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        state = _state(tracker)
+        if state is None or engine().prompt(state).kind != "line_check":
+            return [SlotSet("diagnosis_active", False), SlotSet("line_check_pending", False)]
+        events: List[Dict] = []
+        number, postal = _digits(tracker.get_slot(CUSTOMER_NUMBER)), _digits(tracker.get_slot(POSTAL_CODE))
+        status = tracker.get_slot("identification_status")
+        if status == FAILED:
+            _say(dispatcher, "identification_failed")
+            return events + _continue(dispatcher, state, LineVerdictRoute.UNAVAILABLE, tracker)
+        if len(number) != 10 or len(postal) != 5:
+            _say(dispatcher, "identification_skipped")
+            events.append(SlotSet("identification_status", SKIPPED))
+            return events + _continue(dispatcher, state, LineVerdictRoute.UNAVAILABLE, tracker)
+        try:
+            report = await asyncio.to_thread(line_client().check, number, postal)
+        except CustomerNotFound:
+            # Verified a moment ago, gone now: do not show anything, just go on.
+            _say(dispatcher, "identification_skipped")
+            return events + _continue(dispatcher, state, LineVerdictRoute.UNAVAILABLE, tracker)
+        except BackendUnavailable as error:
+            logger.warning("line check unavailable: %s", error)
+            dispatcher.utter_message(text=verdict_book().unavailable_text)
+            return events + _continue(dispatcher, state, LineVerdictRoute.UNAVAILABLE, tracker)
+        return events + judge_and_continue(dispatcher, state, report, tracker)
+
+
+def judge_and_continue(dispatcher: CollectingDispatcher, state, report: LineReport, tracker: Tracker) -> List[Dict]:
+    verdict = verdict_book().judge(report, state.area)
+    dispatcher.utter_message(text=verdict.text)
+    details = {"verdict": verdict.id, "text": verdict.text, "measurements": verdict.measurements}
+    nxt = engine().line_result(state, verdict.route, details)
+    return [SlotSet("line_report", report.json())] + _present(dispatcher, nxt, tracker)
+
+
+def _continue(dispatcher: CollectingDispatcher, state, route: LineVerdictRoute, tracker: Tracker) -> List[Dict]:
+    details = {"verdict": route.value, "text": route.value}
+    return _present(dispatcher, engine().line_result(state, route, details), tracker)
+
+
+def known_line_result(tracker: Tracker, state) -> Tuple[LineVerdictRoute, Dict] | None:
+    """The line result for a second line check in the same conversation, or None
+    when the customer still has to be asked. Never asks twice: a fresh report
+    is judged again for the new problem area; a failed or skipped
+    identification means going on without a line check."""
+    if tracker.get_slot("identification_status") in (FAILED, SKIPPED):
+        return LineVerdictRoute.UNAVAILABLE, {"verdict": "unavailable", "text": ""}
+    raw = tracker.get_slot("line_report")
+    if not raw:
+        return None
+    try:
+        report = LineReport.parse_raw(raw)
+    except ValueError:
+        return None
+    if datetime.now(timezone.utc) - report.status.measured_at > REPORT_FRESH_FOR:
+        return None  # an old measurement says nothing about today: measure again
+    verdict = verdict_book().judge(report, state.area)
+    return verdict.route, {"verdict": verdict.id, "text": verdict.text, "measurements": verdict.measurements}

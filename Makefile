@@ -79,8 +79,9 @@ test-nlu: $(MODEL)
 
 test: lint validate test-python test-stories test-nlu ## Run the whole test suite (CI runs this)
 
-bench: $(MODEL) ## Benchmarks: diagnosis scenarios, then NLU pipelines on the held-out set
+bench: $(MODEL) ## Benchmarks: diagnosis scenarios, line check latency, NLU pipelines on the held-out set
 	$(PY) -m bot.diagnosis.scenarios --min-correct 0.95 --max-median-turns 6
+	$(PY) -m bot.linecheck.benchmark
 	$(PY) -m bot.nlu.benchmark compare
 
 clean: ## Remove trained models and local state (keeps the venv)

@@ -213,3 +213,53 @@ def known_line_result(tracker: Tracker, state) -> Tuple[LineVerdictRoute, Dict] 
         return None  # an old measurement says nothing about today: measure again
     verdict = verdict_book().judge(report, state.area)
     return verdict.route, {"verdict": verdict.id, "text": verdict.text, "measurements": verdict.measurements}
+
+
+class ValidateOutageForm(FormValidationAction):
+    """ "Gibt es eine Störung in ...?": the postal code, in any common format."""
+
+    def name(self) -> str:
+        return "validate_outage_form"
+
+    async def extract_postal_code(self, dispatcher, tracker: Tracker, domain: Dict) -> Dict[str, Any]:
+        if tracker.get_slot("requested_slot") == POSTAL_CODE and (raw := _raw_digits(tracker)):
+            return {POSTAL_CODE: raw}
+        return {}
+
+    async def validate_postal_code(self, value: Any, dispatcher, tracker: Tracker, domain: Dict) -> Dict:
+        postal = _digits(value)
+        if len(postal) != 5:
+            dispatcher.utter_message(text=verdict_book().outage_texts.postal_code_invalid)
+            return {POSTAL_CODE: None}
+        return {POSTAL_CODE: postal}
+
+
+class ActionAskOutagePostalCode(Action):
+    def name(self) -> str:
+        return "action_ask_outage_form_postal_code"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        dispatcher.utter_message(text=verdict_book().outage_texts.ask_postal_code)
+        return []
+
+
+class ActionOutageCheck(Action):
+    """Known outages for the postal code, from the line-diagnostics backend."""
+
+    def name(self) -> str:
+        return "action_outage_check"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        postal = _digits(tracker.get_slot(POSTAL_CODE))
+        book = verdict_book()
+        if len(postal) != 5:
+            dispatcher.utter_message(text=book.outage_texts.no_postal_code)
+        else:
+            try:
+                found = await asyncio.to_thread(line_client().area_outages, postal)
+            except (BackendUnavailable, InvalidIdentification) as error:
+                logger.warning("outage lookup unavailable: %s", error)
+                dispatcher.utter_message(text=book.outage_texts.unavailable)
+            else:
+                dispatcher.utter_message(text=book.describe_outages(found, postal))
+        return []

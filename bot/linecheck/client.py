@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from bot.linecheck.models import CustomerLines, LineReport, LineStatus, OutageList
+from bot.linecheck.models import CustomerLines, LineReport, LineStatus, Outage, OutageList
 
 DEFAULT_URL = "http://127.0.0.1:8085"
 
@@ -133,6 +133,13 @@ class LineDiagnosticsClient:
         """Do number and postal code belong together? (CustomerNotFound if not.)"""
         try:
             return self.breaker.call(self.lines, customer_number, postal_code)
+        except pybreaker.CircuitBreakerError as error:
+            raise BackendUnavailable("line diagnostics temporarily switched off (circuit open)") from error
+
+    def area_outages(self, postal_code: str) -> list[Outage]:
+        """Known outages for a postal code, under the circuit breaker."""
+        try:
+            return self.breaker.call(self.outages, postal_code).outages
         except pybreaker.CircuitBreakerError as error:
             raise BackendUnavailable("line diagnostics temporarily switched off (circuit open)") from error
 

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, Field, root_validator, validator
 
 from bot.diagnosis.model import PROBLEM_AREAS, LineVerdictRoute
-from bot.linecheck.models import LineReport, Service
+from bot.linecheck.models import LineReport, Outage, Service
 from bot.paths import knowledge_dir
 
 GERMAN_TIME = ZoneInfo("Europe/Berlin")
@@ -94,10 +94,22 @@ class VerdictRule(BaseModel):
         return values
 
 
+class OutageLookupTexts(BaseModel):
+    found: str
+    found_without_end: str
+    none: str
+    no_postal_code: str
+    ask_postal_code: str
+    postal_code_invalid: str
+    unavailable: str
+    service_names: Dict[Service, str]
+
+
 class VerdictRules(BaseModel):
     services_by_area: Dict[str, List[Service]]
     verdicts: List[VerdictRule] = Field(..., min_items=1)
     unavailable: Dict[str, str]
+    outage_lookup: OutageLookupTexts
 
     @root_validator(skip_on_failure=True)
     def _complete(cls, values):  # noqa: N805 (pydantic)
@@ -151,6 +163,27 @@ class VerdictBook:
     @property
     def unavailable_text(self) -> str:
         return self.rules.unavailable["text"]
+
+    @property
+    def outage_texts(self) -> OutageLookupTexts:
+        return self.rules.outage_lookup
+
+    def describe_outages(self, outages: List[Outage], postal_code: str, now: datetime | None = None) -> str:
+        """The answer to "Gibt es eine Störung in 50667?"."""
+        now = now or datetime.now(timezone.utc)
+        texts = self.rules.outage_lookup
+        if not outages:
+            return texts.none.format(postal_code=postal_code)
+        outage = outages[0]
+        names = [texts.service_names.get(s, s.value) for s in outage.affected_services]
+        services = " und ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+        template = texts.found if outage.expected_end else texts.found_without_end
+        return template.format(
+            postal_code=postal_code,
+            outage_since=german_time(outage.since, now),
+            outage_end=f"bis {german_time(outage.expected_end, now)}" if outage.expected_end else "",
+            services=services,
+        )
 
     def judge(self, report: LineReport, area: str, now: datetime | None = None) -> Verdict:
         now = now or datetime.now(timezone.utc)

@@ -159,3 +159,15 @@ def test_customer_numbers_are_masked_in_all_logs(bot):
     bot.send(sender, "4711000002 50667")
     logs = bot.rasa_log.read_text() + bot.action_log.read_text()
     assert "4711000002" not in logs
+
+
+def test_outage_question_with_postal_code_tells_what_is_known(bot):
+    reply = _text(bot.send(_sender(), "Gibt es bei euch gerade eine Störung in 80331?"))
+    assert "bekannte Störung" in reply and "Internet, Telefon und Fernsehen" in reply
+    assert "voraussichtlich bis" in reply
+
+
+def test_outage_question_asks_for_the_postal_code(bot):
+    sender = _sender()
+    assert "Postleitzahl" in _text(bot.send(sender, "ist bei euch gerade was kaputt?"))
+    assert "keine Störung bekannt" in _text(bot.send(sender, "10115"))

@@ -106,3 +106,9 @@ def test_the_last_rule_must_catch_everything():
     raw["verdicts"] = raw["verdicts"][:-1]
     with pytest.raises(ValidationError, match="always"):
         VerdictRules.parse_obj(raw)
+
+
+def test_outage_lookup_texts():
+    assert "keine Störung bekannt" in BOOK.describe_outages([], "10115", NOW)
+    text = BOOK.describe_outages([_outage(services=("internet", "phone", "tv"))], "80331", NOW)
+    assert "Betroffen: Internet, Telefon und Fernsehen" in text and "bis 13:30 Uhr" in text

@@ -130,12 +130,23 @@ class ValidateIdentificationForm(FormValidationAction):
         return {POSTAL_CODE: postal}
 
 
+def _retry_asked_this_turn(tracker: Tracker) -> bool:
+    """Did validation just count a failed try? Its message already asks again."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == "identification_attempts":
+            return True
+    return False
+
+
 class ActionAskCustomerNumber(Action):
     def name(self) -> str:
         return "action_ask_customer_number"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
-        _say(dispatcher, "ask_customer_number")
+        if not _retry_asked_this_turn(tracker):
+            _say(dispatcher, "ask_customer_number")
         return []
 
 
@@ -144,7 +155,8 @@ class ActionAskPostalCode(Action):
         return "action_ask_postal_code"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
-        _say(dispatcher, "ask_postal_code")
+        if not _retry_asked_this_turn(tracker):
+            _say(dispatcher, "ask_postal_code")
         return []
 
 

@@ -143,3 +143,4 @@ def test_no_i_cannot_stays_cannot_but_yes_wins_over_a_doubtful_guess():
     tracker = _tracker(slots, "dont_know", text, ranking=ranking)
     events, _ = _run(ActionDiagnosisAnswer(), tracker)
     assert _slot(events, "diagnosis")["steps"][-1]["answer"] == "changed"
+

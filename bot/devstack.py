@@ -44,6 +44,16 @@ class LocalBot:
     action_log: Path
     tracker_db: Path
     line_api_url: str = ""
+    _simulator: Any = None  # callable that (re)starts the simulator process
+
+    def stop_line_backend(self) -> None:
+        """Stop the simulator process: the backend is gone, connections are refused."""
+        if self._simulator is not None:
+            self._simulator("stop")
+
+    def start_line_backend(self) -> None:
+        if self._simulator is not None:
+            self._simulator("start")
 
     def line_backend(self, mode: str, delay_seconds: float = 5.0) -> None:
         """Switch the simulator: normal, slow, error, unavailable, malformed, wrong_schema."""
@@ -129,10 +139,24 @@ def local_bot(
         "LINE_API_BREAKER_RESET": str(breaker_reset_seconds),
     }
     action_log, rasa_log, simulator_log = work / "actions.log", work / "rasa.log", work / "simulator.log"
-    simulator = subprocess.Popen(
-        [sys.executable, "-m", "bot.linecheck.simulator", "--port", str(simulator_port)],
-        cwd=PROJECT_ROOT, env=env, stdout=simulator_log.open("w"), stderr=subprocess.STDOUT,
-    )
+    def start_simulator() -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.linecheck.simulator", "--port", str(simulator_port)],
+            cwd=PROJECT_ROOT, env=env, stdout=simulator_log.open("a"), stderr=subprocess.STDOUT,
+        )
+
+    simulator = start_simulator()
+    processes = {"simulator": simulator}
+
+    def control_simulator(command: str) -> None:
+        current = processes["simulator"]
+        if command == "stop":
+            current.terminate()
+            current.wait(timeout=10)
+        elif current.poll() is not None:
+            processes["simulator"] = start_simulator()
+            _wait(f"{line_api_url}/health", processes["simulator"], simulator_log)
+
     actions = subprocess.Popen(
         [binaries / "rasa", "run", "actions", "--actions", "actions", "--port", str(action_port),
          "--logging-config-file", str(work / "logging.yml"), *verbosity],
@@ -148,11 +172,13 @@ def local_bot(
         _wait(f"{line_api_url}/health", simulator, simulator_log)
         _wait(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         _wait(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
-        yield LocalBot(f"http://127.0.0.1:{rasa_port}", rasa_log, action_log, work / "tracker.db", line_api_url)
+        yield LocalBot(
+            f"http://127.0.0.1:{rasa_port}", rasa_log, action_log, work / "tracker.db", line_api_url, control_simulator
+        )
     finally:
-        for process in (rasa, actions, simulator):
+        for process in (rasa, actions, processes["simulator"]):
             process.terminate()
-        for process in (rasa, actions, simulator):
+        for process in (rasa, actions, processes["simulator"]):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:

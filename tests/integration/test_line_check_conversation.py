@@ -154,6 +154,27 @@ def test_backend_trouble_is_said_honestly_and_the_diagnosis_goes_on(bot, mode):
     assert elapsed < 10  # never hangs; the slow backend costs one read timeout per call
 
 
+def test_with_the_simulator_stopped_the_bot_still_helps(bot):
+    sender, _ = _to_line_check(bot, "internet_down")
+    bot.stop_line_backend()
+    try:
+        started = time.monotonic()
+        reply = _text(bot.send(sender, "4711000002 50667"))
+        elapsed = time.monotonic() - started
+        assert "gerade leider nicht prüfen" in reply
+        assert bot.slot(sender, "diagnosis_active") is True  # the home checks go on
+        assert elapsed < 5
+        other, _ = _to_line_check(bot, "internet_slow")
+        started = time.monotonic()
+        assert "gerade leider nicht prüfen" in _text(bot.send(other, "4711000005 01067"))
+        assert time.monotonic() - started < 2  # circuit open: no waiting again
+    finally:
+        bot.start_line_backend()
+        time.sleep(2.2)  # the circuit breaker tries again (devstack: 2 s)
+    again, _ = _to_line_check(bot, "internet_down")
+    assert "keine Verbindung zu unserem Netz" in _text(bot.send(again, "4711000002 50667"))
+
+
 def test_customer_numbers_are_masked_in_all_logs(bot):
     sender, _ = _to_line_check(bot, "internet_down")
     bot.send(sender, "4711000002 50667")

@@ -80,8 +80,8 @@ def test_every_demo_customer_gets_the_right_verdict_and_next_step(
     assert finished == (outcome is not None)
     if outcome == "info":  # outage: what is known, no home checks, no ticket
         assert "Störungsmeldung" not in reply
-    if outcome is None:  # line fine: the home checks go on
-        assert "zu Hause weiter" in reply
+    if outcome is None:  # line fine: the home checks go on with the next question
+        assert "?" in reply.split("keine Störung.")[-1]
 
 
 def test_number_and_postal_code_in_two_messages_and_common_formats(bot):
@@ -98,7 +98,7 @@ def test_wrong_inputs_get_a_friendly_answer_and_three_tries(bot):
     assert "passen leider nicht zusammen" in mismatch
     assert "Ordnung" not in mismatch and "Verbindung zu unserem Netz" not in mismatch  # no line data
     gave_up = _text(bot.send(sender, "123"))
-    assert "Kollege aus dem Kundenservice" in gave_up  # a person is offered after the third try
+    assert "Kundenservice am Telefon" in gave_up  # a person is offered after the third try
     assert bot.slot(sender, "identification_status") == "failed"
     assert bot.slot(sender, "diagnosis_active") is True  # and the diagnosis goes on at home
 
@@ -114,7 +114,7 @@ def test_no_customer_number_at_hand_the_diagnosis_goes_on(bot):
 def test_why_during_identification_is_answered_and_the_question_repeated(bot):
     sender, _ = _to_line_check(bot, "internet_down")
     reply = _text(bot.send(sender, "wozu brauchen sie das?"))
-    assert "damit niemand fremde Daten sehen kann" in reply and "Kundennummer" in reply
+    assert "damit niemand anderes die Daten Ihres Anschlusses sehen kann" in reply and "Kundennummer" in reply
 
 
 def test_identification_given_early_is_never_asked_again(bot):

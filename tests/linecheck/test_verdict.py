@@ -45,6 +45,7 @@ def _outage(services=("internet", "phone"), end=True) -> Outage:
         ({"port_state": "disabled"}, "internet_down", "line_fault"),
         ({"resyncs_24h": 27, "crc_errors_24h": 18_000}, "internet_dropouts", "line_unstable"),
         ({"actual_down_kbps": 16_800, "snr_margin_db": 2.3}, "internet_slow", "line_slow"),
+        ({"snr_margin_db": 2.3}, "internet_slow", "line_weak"),
         ({"sip_registration": "failed"}, "phone_down", "telephony_fault"),
         ({"sip_registration": "failed"}, "internet_down", "line_ok"),  # telephony only matters for the phone
         ({"resyncs_24h": 9}, "internet_dropouts", "line_ok"),  # just below the threshold
@@ -111,4 +112,18 @@ def test_the_last_rule_must_catch_everything():
 def test_outage_lookup_texts():
     assert "keine Störung bekannt" in BOOK.describe_outages([], "10115", NOW)
     text = BOOK.describe_outages([_outage(services=("internet", "phone", "tv"))], "80331", NOW)
-    assert "Betroffen: Internet, Telefon und Fernsehen" in text and "bis 13:30 Uhr" in text
+    assert "Das betrifft: Internet, Telefon und Fernsehen" in text and "bis 13:30 Uhr" in text
+
+
+def test_an_expected_end_in_the_past_is_not_repeated():
+    overdue = _outage()
+    overdue = overdue.copy(update={"expected_end": NOW - timedelta(minutes=30)})
+    assert "steht leider noch nicht fest" in BOOK.judge(_report([overdue]), "internet_down", NOW).text
+    assert "steht leider noch nicht fest" in BOOK.describe_outages([overdue], "80331", NOW)
+
+
+def test_slow_and_weak_lines_are_told_apart():
+    slow = BOOK.judge(_report(actual_down_kbps=800), "internet_slow", NOW)
+    assert slow.id == "line_slow" and "etwa 0,8 Mbit/s" in slow.text
+    weak = BOOK.judge(_report(snr_margin_db=2.0), "internet_slow", NOW)
+    assert weak.id == "line_weak" and weak.route is LineVerdictRoute.SLOW and "Mbit" not in weak.text

@@ -56,6 +56,7 @@ train: $(MODEL) ## Train the model if the training data changed since the last o
 
 run: $(MODEL) ## Start everything a customer needs; Ctrl-C stops it
 	@mkdir -p var
+	$(PY) -m bot.tickets migrate
 	$(PY) -m bot.run_stack
 
 shell: $(MODEL) ## Chat in the terminal (uses the running bot, or starts one)

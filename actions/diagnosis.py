@@ -23,11 +23,13 @@ from bot.diagnosis.engine import (
 )
 from bot.diagnosis.model import PROBLEM_AREAS, LineVerdictRoute
 from bot.diagnosis.texts import load_texts
+from bot.tickets.texts import load_ticket_texts
 
 _ENGINE: DiagnosisEngine | None = None
-# Until tickets and the handoff exist (issues 5, 6), these outcomes say plainly
-# what the customer can do instead.
-_OUTCOME_FOLLOW_UP = {"ticket": "ticket_not_yet", "handoff": "handoff_not_yet", "line_check": "ticket_not_yet"}
+# Until the handoff exists (issue 6), this outcome says plainly what the customer
+# can do instead. Ticket outcomes offer a fault report (actions/tickets.py).
+_OUTCOME_FOLLOW_UP = {"handoff": "handoff_not_yet"}
+TICKET_OUTCOMES = ("ticket", "line_check")
 
 
 def _say(dispatcher: CollectingDispatcher, key: str) -> None:
@@ -102,6 +104,7 @@ def _present(dispatcher: CollectingDispatcher, state: DiagnosisState, tracker: T
                 SlotSet("diagnosis", state.to_dict()),
                 SlotSet("diagnosis_active", True),
                 SlotSet("line_check_pending", True),
+                SlotSet("ticket_offer", False),
             ]
         route, details = known
         if details.get("text") and route is not LineVerdictRoute.UNAVAILABLE:
@@ -110,12 +113,18 @@ def _present(dispatcher: CollectingDispatcher, state: DiagnosisState, tracker: T
     prompt = eng.prompt(state)
     if prompt.kind == "outcome":
         dispatcher.utter_message(text=prompt.text)
-        if prompt.outcome in _OUTCOME_FOLLOW_UP:
+        if prompt.outcome in TICKET_OUTCOMES:
+            # Ask for consent before reporting (rules: affirm -> action_ticket_create).
+            from actions.tickets import offer_buttons
+
+            dispatcher.utter_message(text=load_ticket_texts().offer, buttons=offer_buttons())
+        elif prompt.outcome in _OUTCOME_FOLLOW_UP:
             _say(dispatcher, _OUTCOME_FOLLOW_UP[prompt.outcome])
         return [
             SlotSet("diagnosis", state.to_dict()),
             SlotSet("diagnosis_active", False),
             SlotSet("line_check_pending", False),
+            SlotSet("ticket_offer", prompt.outcome in TICKET_OUTCOMES),
         ]
     buttons = [
         {"title": label, "payload": f'/inform{{"diagnosis_answer": "{answer_id}"}}'}
@@ -126,6 +135,7 @@ def _present(dispatcher: CollectingDispatcher, state: DiagnosisState, tracker: T
         SlotSet("diagnosis", state.to_dict()),
         SlotSet("diagnosis_active", True),
         SlotSet("line_check_pending", False),
+        SlotSet("ticket_offer", False),
     ]
 
 

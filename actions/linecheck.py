@@ -145,7 +145,13 @@ class ActionAskCustomerNumber(Action):
         return "action_ask_customer_number"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
-        if not _retry_asked_this_turn(tracker):
+        if _retry_asked_this_turn(tracker):
+            return []
+        if tracker.get_slot("identify_for") == "status":
+            from bot.tickets.texts import load_ticket_texts
+
+            dispatcher.utter_message(text=load_ticket_texts().status_ask)
+        else:
             _say(dispatcher, "ask_customer_number")
         return []
 
@@ -170,7 +176,11 @@ class ActionLineCheck(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
         state = _state(tracker)
         if state is None or engine().prompt(state).kind != "line_check":
-            return [SlotSet("diagnosis_active", False), SlotSet("line_check_pending", False)]
+            return [
+                SlotSet("diagnosis_active", False),
+                SlotSet("line_check_pending", False),
+                SlotSet("ticket_offer", False),
+            ]
         events: List[Dict] = []
         number, postal = _digits(tracker.get_slot(CUSTOMER_NUMBER)), _digits(tracker.get_slot(POSTAL_CODE))
         status = tracker.get_slot("identification_status")

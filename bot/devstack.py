@@ -44,7 +44,8 @@ class LocalBot:
     action_log: Path
     tracker_db: Path
     line_api_url: str = ""
-    _simulator: Any = None  # callable that (re)starts the simulator process
+    _simulator: Any = None
+    tickets_url: str = ""  # callable that (re)starts the simulator process
 
     def stop_line_backend(self) -> None:
         """Stop the simulator process: the backend is gone, connections are refused."""
@@ -130,6 +131,10 @@ def local_bot(
 
     binaries = Path(sys.executable).parent
     line_api_url = f"http://127.0.0.1:{simulator_port}"
+    tickets_url = f"sqlite:///{work / 'tickets.db'}"
+    from bot.tickets.store import migrate
+
+    migrate(tickets_url)  # as `make run` does: the schema comes from the Alembic migrations
     env = {
         **os.environ,
         "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -137,6 +142,8 @@ def local_bot(
         "PYTHONWARNINGS": "ignore",
         "LINE_API_URL": line_api_url,
         "LINE_API_BREAKER_RESET": str(breaker_reset_seconds),
+        "DATABASE_URL": tickets_url,
+        "TICKET_SPOOL_DIR": str(work / "spool"),
     }
     action_log, rasa_log, simulator_log = work / "actions.log", work / "rasa.log", work / "simulator.log"
     def start_simulator() -> subprocess.Popen:
@@ -173,7 +180,13 @@ def local_bot(
         _wait(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         _wait(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
         yield LocalBot(
-            f"http://127.0.0.1:{rasa_port}", rasa_log, action_log, work / "tracker.db", line_api_url, control_simulator
+            f"http://127.0.0.1:{rasa_port}",
+            rasa_log,
+            action_log,
+            work / "tracker.db",
+            line_api_url,
+            control_simulator,
+            tickets_url,
         )
     finally:
         for process in (rasa, actions, processes["simulator"]):

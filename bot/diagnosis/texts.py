@@ -22,7 +22,6 @@ TEXT_KEYS = (
     "identification_mismatch",
     "identification_failed",
     "identification_skipped",
-    "ticket_not_yet",
     "handoff_not_yet",
     "lost",
     "router_question",

@@ -1,0 +1,196 @@
+"""Fault report actions: consent, create (or add to the open one), status.
+
+Thin adapters over bot.tickets. The database is called in a worker thread. A
+ticket number is only said after the commit; when the database is down the
+request goes to the durable spool and the customer hears exactly that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import asdict
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.diagnosis import _state, engine
+from actions.linecheck import FAILED, SKIPPED, _digits
+from bot.diagnosis.model import PROBLEM_AREAS
+from bot.tickets.models import Priority
+from bot.tickets.spool import TicketSpool
+from bot.tickets.store import (
+    NUMBER_LENGTH,
+    TicketNotFound,
+    TicketRequest,
+    TicketStore,
+    TicketStoreUnavailable,
+    TicketView,
+    normalize_number,
+)
+from bot.tickets.texts import german_date, load_ticket_texts
+
+logger = logging.getLogger(__name__)
+
+_STORE: TicketStore | None = None
+_TICKET_NUMBER = re.compile(r"\bST[\s-]?([A-Za-z0-9]{3}[\s-]?[A-Za-z0-9]{3})\b", re.IGNORECASE)
+URGENT_VERDICTS = {"line_fault", "fault"}
+
+
+def store() -> TicketStore:
+    global _STORE
+    if _STORE is None:
+        _STORE = TicketStore()
+    return _STORE
+
+
+def spool() -> TicketSpool:
+    return TicketSpool()
+
+
+def ticket_number_in(text: str) -> str | None:
+    match = _TICKET_NUMBER.search(text or "")
+    if not match:
+        return None
+    number = normalize_number("ST" + match.group(1))
+    return number if len(number) == len("ST-") + NUMBER_LENGTH else None
+
+
+def _identified(tracker: Tracker) -> tuple[str, str] | None:
+    number, postal = _digits(tracker.get_slot("customer_number")), _digits(tracker.get_slot("postal_code"))
+    if len(number) == 10 and len(postal) == 5 and tracker.get_slot("identification_status") not in (FAILED, SKIPPED):
+        return number, postal
+    return None
+
+
+def _area_title(area: str) -> str:
+    try:
+        return engine().tree(area).title
+    except Exception:  # an area removed from knowledge/ since: say the key
+        return area
+
+
+def _status_text(ticket: TicketView) -> str:
+    texts = load_ticket_texts()
+    return texts.for_status(ticket.status).format(
+        number=ticket.number,
+        area=_area_title(ticket.area),
+        created=german_date(ticket.created_at),
+        updated=german_date(ticket.updated_at),
+        appointment=german_date(ticket.appointment),
+    )
+
+
+def ticket_request(tracker: Tracker, customer_number: str, postal_code: str) -> TicketRequest | None:
+    state = _state(tracker)
+    if state is None:
+        return None
+    summary = engine().summary(state)
+    line_step = next((s for s in reversed(state.steps) if s.kind == "line_check"), None)
+    details = (line_step.details or {}) if line_step else {}
+    measurements = details.get("measurements") or None
+    verdict = details.get("verdict")
+    return TicketRequest(
+        # The same conversation, problem and point in the tree: a retry or a
+        # double tap on "Ja" never opens a second ticket.
+        request_key=f"{tracker.sender_id}:{state.area}:{len(state.steps)}"[:64],
+        customer_number=customer_number,
+        postal_code=postal_code,
+        area=state.area,
+        summary=asdict(summary),
+        summary_text=summary.as_text(),
+        channel=(tracker.get_latest_input_channel() or "unknown")[:40],
+        conversation_id=tracker.sender_id[:120],
+        line_id=(measurements or {}).get("line_id"),
+        verdict=verdict,
+        line_data=measurements,
+        outage_id=(measurements or {}).get("outage_id"),
+        priority=Priority.HIGH if verdict in URGENT_VERDICTS else Priority.NORMAL,
+    )
+
+
+class ActionTicketCreate(Action):
+    def name(self) -> str:
+        return "action_ticket_create"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        texts = load_ticket_texts()
+        done = [SlotSet("ticket_offer", False), SlotSet("identify_for", "done")]
+        identity = _identified(tracker)
+        if identity is None:
+            if tracker.get_slot("identification_status") in (FAILED, SKIPPED) or tracker.active_loop.get("name"):
+                dispatcher.utter_message(text=texts.no_identification)
+                return done
+            # Ask for customer number and postal code first (rules: identification_form).
+            return [SlotSet("ticket_offer", True), SlotSet("identify_for", "ticket")]
+        request = ticket_request(tracker, *identity)
+        if request is None or request.area not in PROBLEM_AREAS:
+            dispatcher.utter_message(text=texts.no_identification)
+            return done
+        try:
+            opened = await asyncio.to_thread(store().open_or_update, request)
+        except TicketStoreUnavailable as error:
+            logger.warning("ticket store unavailable, report spooled: %s", error)
+            await asyncio.to_thread(spool().save, request)
+            dispatcher.utter_message(text=texts.store_down)
+            return done
+        template = texts.created if opened.created else texts.existing
+        dispatcher.utter_message(text=template.format(number=opened.ticket.number))
+        return done + [SlotSet("ticket_number", opened.ticket.number)]
+
+
+class ActionTicketDecline(Action):
+    def name(self) -> str:
+        return "action_ticket_decline"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        dispatcher.utter_message(text=load_ticket_texts().declined)
+        return [SlotSet("ticket_offer", False), SlotSet("identify_for", "done")]
+
+
+class ActionTicketStatus(Action):
+    """ "Was ist aus meiner Störungsmeldung geworden?": by number, or by the
+    identified customer, and never another customer's data."""
+
+    def name(self) -> str:
+        return "action_ticket_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        texts = load_ticket_texts()
+        done = [SlotSet("identify_for", "done")]
+        text = (tracker.latest_message or {}).get("text") or ""
+        number = ticket_number_in(text) or tracker.get_slot("ticket_number")
+        try:
+            if number:
+                try:
+                    ticket = await asyncio.to_thread(store().get, number)
+                except TicketNotFound:
+                    dispatcher.utter_message(text=texts.status_not_found)
+                    return done
+                dispatcher.utter_message(text=_status_text(ticket))
+                return done
+            identity = _identified(tracker)
+            if identity is None:
+                if tracker.active_loop.get("name") or tracker.get_slot("identify_for") == "status":
+                    dispatcher.utter_message(text=texts.status_no_identification)
+                    return done
+                return [SlotSet("identify_for", "status")]  # rules: identification_form
+            tickets = await asyncio.to_thread(store().for_customer, identity[0])
+        except TicketStoreUnavailable:
+            dispatcher.utter_message(text=texts.status_down)
+            return done
+        if tickets:
+            dispatcher.utter_message(text=_status_text(tickets[0]))
+        elif spool().pending_for(identity[0]):
+            dispatcher.utter_message(text=texts.status_spooled)
+        else:
+            dispatcher.utter_message(text=texts.status_none)
+        return done
+
+
+def offer_buttons() -> List[Dict[str, Any]]:
+    texts = load_ticket_texts()
+    return [{"title": texts.offer_yes, "payload": "/affirm"}, {"title": texts.offer_no, "payload": "/deny"}]

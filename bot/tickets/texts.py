@@ -1,0 +1,65 @@
+"""Texts about fault reports, from knowledge/tickets.yml."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import BaseModel
+
+from bot.paths import knowledge_dir
+from bot.tickets.models import TicketStatus
+
+GERMAN_TIME = ZoneInfo("Europe/Berlin")
+
+
+class StatusTexts(BaseModel):
+    open: str
+    in_progress: str
+    technician_scheduled: str
+    resolved: str
+    closed: str
+
+
+class TicketTexts(BaseModel):
+    offer: str
+    offer_yes: str
+    offer_no: str
+    created: str
+    existing: str
+    declined: str
+    no_identification: str
+    store_down: str
+    status_ask: str
+    status_not_found: str
+    status_no_identification: str
+    status_none: str
+    status_spooled: str
+    status_down: str
+    status: StatusTexts
+
+    class Config:
+        extra = "forbid"
+
+    def for_status(self, status: TicketStatus) -> str:
+        return getattr(self.status, status.value)
+
+
+def german_date(moment: datetime | None) -> str:
+    """ "21.11. um 9:30 Uhr" in German time."""
+    if moment is None:
+        return "(noch offen)"
+    local = moment.astimezone(GERMAN_TIME)
+    return f"{local.day}.{local.month}. um {local.hour}:{local.minute:02d} Uhr"
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> TicketTexts:
+    return TicketTexts.parse_obj(yaml.safe_load(path.read_text(encoding="utf-8"))["texts"])
+
+
+def load_ticket_texts(path: Path | None = None) -> TicketTexts:
+    return _load(path or knowledge_dir() / "tickets.yml")

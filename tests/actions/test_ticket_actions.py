@@ -1,0 +1,61 @@
+"""Ticket actions against real stores: a dead PostgreSQL port and a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.tickets as tickets
+from actions.tickets import ActionTicketCreate, ticket_number_in
+from bot.tickets.spool import TicketSpool
+from bot.tickets.store import TicketStore, migrate
+
+STATE = {
+    "area": "internet_down",
+    "node": "ticket_line",
+    "steps": [
+        {"node": "other_devices", "kind": "question", "prompt": "Geht es woanders?", "answer": "none_works",
+         "answer_label": "Nein"},
+        {"node": "line_check", "kind": "line_check", "prompt": "Ich prüfe.", "answer": "fault",
+         "answer_label": "Keine Verbindung", "details": {"verdict": "line_fault", "measurements": {
+             "line_id": "L-50667-0002", "sync_state": "down"}}},
+    ],
+}
+SLOTS = {"diagnosis": STATE, "customer_number": "4711000002", "postal_code": "50667", "ticket_offer": True}
+
+
+def _run(tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionTicketCreate().run(dispatcher, tracker, {}))
+    return events, " ".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+def _tracker(sender="conv-1"):
+    return Tracker(sender, dict(SLOTS), {"text": "ja"}, [], False, None, {}, "action_listen")
+
+
+def test_database_down_means_no_number_and_a_spooled_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("TICKET_SPOOL_DIR", str(tmp_path / "spool"))
+    monkeypatch.setattr(tickets, "_STORE", TicketStore("postgresql://postgres@127.0.0.1:1/nothing"))
+    events, text = _run(_tracker())
+    assert "nicht speichern" in text and "ST-" not in text
+    assert not any(e.get("name") == "ticket_number" for e in events)
+    [spooled] = TicketSpool(tmp_path / "spool").pending()
+    assert spooled.verdict == "line_fault" and spooled.line_data["sync_state"] == "down"
+
+    # The database is back: the spool writes it, and the same conversation then
+    # gets the very same ticket, not a second one.
+    url = f"sqlite:///{tmp_path / 'tickets.db'}"
+    migrate(url)
+    monkeypatch.setattr(tickets, "_STORE", TicketStore(url))
+    assert TicketSpool(tmp_path / "spool").flush(tickets._STORE) == 1
+    events, text = _run(_tracker())
+    assert ticket_number_in(text) and len(tickets._STORE.for_customer("4711000002")) == 1
+
+
+def test_ticket_numbers_in_customer_text():
+    assert ticket_number_in("nummer st-7k4m9q bitte") == "ST-7K4M9Q"
+    assert ticket_number_in("ST 7K4 M9Q") == "ST-7K4M9Q"
+    assert ticket_number_in("keine nummer") is None

@@ -6,6 +6,7 @@
     python -m bot.tickets status ST-7K4M9Q technician_scheduled \\
         --appointment "2026-11-23 08:00" --note "Termin mit Kundin vereinbart"
     python -m bot.tickets flush-spool                  # write reports the database could not take
+    python -m bot.tickets worker                       # keeps flushing the spool; exports to HELPDESK_URL
 
 The database is DATABASE_URL (default: SQLite under var/). Status changes are
 recorded with the operating system user as actor ("cli:<user>").
@@ -37,6 +38,27 @@ def _appointment(text: str) -> datetime:
     return local.astimezone(timezone.utc)
 
 
+def _worker(store: TicketStore, interval: float) -> int:
+    import logging
+    import os
+
+    from bot.logging_mask import install
+    from bot.tickets.helpdesk import OutboxWorker, WebhookHelpdesk
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install()
+    url = os.environ.get("HELPDESK_URL")
+    adapter = WebhookHelpdesk(url, os.environ.get("HELPDESK_TOKEN")) if url else None
+    logging.getLogger(__name__).info(
+        "ticket worker: spool every %.0f s; helpdesk export %s", interval, "to HELPDESK_URL" if url else "off"
+    )
+    try:
+        OutboxWorker(store, adapter, TicketSpool()).run_forever(interval)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.tickets", description="Fault tickets")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -52,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     change.add_argument("--note", default=None)
     change.add_argument("--appointment", type=_appointment, help='German time, "YYYY-MM-DD HH:MM"')
     commands.add_parser("flush-spool", help="write spooled reports to the database")
+    worker = commands.add_parser("worker", help="flush the spool and deliver the outbox, forever")
+    worker.add_argument("--interval", type=float, default=5.0)
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -89,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{ticket.number} is now {ticket.status.value}.")
         elif args.command == "flush-spool":
             print(f"{TicketSpool().flush(store)} spooled report(s) written.")
+        elif args.command == "worker":
+            return _worker(store, args.interval)
     except TicketNotFound as error:
         print(f"No ticket {error}.", file=sys.stderr)
         return 1

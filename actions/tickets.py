@@ -10,16 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any, Dict, List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.diagnosis import _state, engine
 from actions.linecheck import FAILED, SKIPPED, _digits
 from bot.diagnosis.model import PROBLEM_AREAS
+from bot.nlu.numbers import PHONE_NUMBER, find_numbers
 from bot.tickets.models import Priority
 from bot.tickets.spool import TicketSpool
 from bot.tickets.store import (
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 _STORE: TicketStore | None = None
 _TICKET_NUMBER = re.compile(r"\bST[\s-]?([A-Za-z0-9]{3}[\s-]?[A-Za-z0-9]{3})\b", re.IGNORECASE)
 URGENT_VERDICTS = {"line_fault", "fault"}
+CONTACT_NEEDED = {"line_fault", "area_outage"}  # the landline is down: the usual way to call back
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
 def store() -> TicketStore:
@@ -130,6 +133,12 @@ class ActionTicketCreate(Action):
         if request is None or request.area not in PROBLEM_AREAS:
             dispatcher.utter_message(text=texts.no_identification)
             return done
+        if request.verdict in CONTACT_NEEDED and not tracker.get_slot("contact_asked"):
+            # The landline is down: ask once how a technician reaches the customer.
+            return [SlotSet("ticket_offer", True), SlotSet("identify_for", "contact"), SlotSet("contact_asked", True)]
+        contact = parse_contact(tracker.get_slot("contact") or "")
+        if contact:
+            request = replace(request, contact=contact)
         try:
             opened = await asyncio.to_thread(store().open_or_update, request)
         except TicketStoreUnavailable as error:
@@ -189,6 +198,49 @@ class ActionTicketStatus(Action):
         else:
             dispatcher.utter_message(text=texts.status_none)
         return done
+
+
+def parse_contact(text: str) -> dict | None:
+    """A German phone number or an e-mail address in the customer's words."""
+    email = _EMAIL.search(text or "")
+    if email:
+        return {"email": email.group()[:120]}
+    phones = [n for n in find_numbers(text or "") if n.entity == PHONE_NUMBER]
+    return {"phone": phones[0].value} if phones else None
+
+
+class ValidateContactForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_contact_form"
+
+    async def extract_contact(self, dispatcher, tracker: Tracker, domain: Dict) -> Dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "contact":
+            return {}
+        text = (tracker.latest_message or {}).get("text") or ""
+        # Only something that looks like a try counts: digits or an "@".
+        return {"contact": text[:200]} if ("@" in text or any(ch.isdigit() for ch in text)) else {}
+
+    async def validate_contact(self, value: Any, dispatcher, tracker: Tracker, domain: Dict) -> Dict:
+        contact = parse_contact(str(value or ""))
+        if contact is None:
+            dispatcher.utter_message(text=load_ticket_texts().contact_invalid)
+            return {"contact": None}
+        return {"contact": contact.get("phone") or contact.get("email")}
+
+
+class ActionAskContact(Action):
+    def name(self) -> str:
+        return "action_ask_contact"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        last_user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None)
+        retried = last_user is not None and any(
+            e.get("event") == "slot" and e.get("name") == "contact"
+            for e in tracker.events[tracker.events.index(last_user) :]
+        )
+        if not retried:  # after an invalid try the error message already asks again
+            dispatcher.utter_message(text=load_ticket_texts().ask_contact)
+        return []
 
 
 def offer_buttons() -> List[Dict[str, Any]]:

@@ -98,6 +98,7 @@ class TicketView:
     updated_at: datetime
     summary_text: str
     line_data: dict | None
+    contact: dict | None = None
     history: tuple[dict, ...] = field(default_factory=tuple)
 
 
@@ -142,6 +143,7 @@ def _view(ticket: Ticket) -> TicketView:
         updated_at=_utc(ticket.updated_at),
         summary_text=ticket.summary_text,
         line_data=ticket.line_data,
+        contact=ticket.contact,
         history=tuple(
             {
                 "at": _utc(e.at),

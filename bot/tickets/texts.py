@@ -28,6 +28,8 @@ class TicketTexts(BaseModel):
     offer: str
     offer_yes: str
     offer_no: str
+    ask_contact: str
+    contact_invalid: str
     created: str
     existing: str
     declined: str

@@ -23,7 +23,14 @@ STATE = {
              "line_id": "L-50667-0002", "sync_state": "down"}}},
     ],
 }
-SLOTS = {"diagnosis": STATE, "customer_number": "4711000002", "postal_code": "50667", "ticket_offer": True}
+SLOTS = {
+    "diagnosis": STATE,
+    "customer_number": "4711000002",
+    "postal_code": "50667",
+    "ticket_offer": True,
+    "contact_asked": True,
+    "contact": "+491701234567",
+}
 
 
 def _run(tracker):
@@ -59,3 +66,25 @@ def test_ticket_numbers_in_customer_text():
     assert ticket_number_in("nummer st-7k4m9q bitte") == "ST-7K4M9Q"
     assert ticket_number_in("ST 7K4 M9Q") == "ST-7K4M9Q"
     assert ticket_number_in("keine nummer") is None
+
+
+def test_a_line_fault_asks_once_how_to_reach_the_customer(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'tickets.db'}"
+    migrate(url)
+    monkeypatch.setattr(tickets, "_STORE", TicketStore(url))
+    slots = {**SLOTS, "contact_asked": None, "contact": None}
+    tracker = Tracker("conv-2", slots, {"text": "ja"}, [], False, None, {}, "action_listen")
+    events, text = _run(tracker)
+    assert {"event": "slot", "name": "identify_for", "value": "contact", "timestamp": None} in events
+    assert text == ""  # the contact form asks
+    tracker = Tracker("conv-2", {**slots, "contact_asked": True, "contact": "+491701234567"}, {"text": "0170"},
+                      [], False, None, {}, "action_listen")
+    events, text = _run(tracker)
+    [ticket] = tickets._STORE.for_customer("4711000002")
+    assert ticket.contact == {"phone": "+491701234567"}
+
+
+def test_contacts_in_customer_text():
+    assert tickets.parse_contact("meine handynummer ist 0170 1234567") == {"phone": "+491701234567"}
+    assert tickets.parse_contact("schreiben sie an oma.erna@beispiel.de") == {"email": "oma.erna@beispiel.de"}
+    assert tickets.parse_contact("abc@") is None and tickets.parse_contact("12") is None

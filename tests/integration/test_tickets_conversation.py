@@ -36,6 +36,13 @@ def _line_fault_conversation(bot, sender: str) -> str:
     return _text(bot.send(sender, "meine Kundennummer ist 4711000002, PLZ 50667"))
 
 
+def _consent(bot, sender: str) -> str:
+    """ "ja", then a mobile number for the technician (the landline is down)."""
+    asked = _text(bot.send(sender, "ja bitte"))
+    assert "Handynummer" in asked
+    return _text(bot.send(sender, "meine Handynummer ist 0170 1234567"))
+
+
 def _cli(bot, *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "bot.tickets", *args],
@@ -49,7 +56,7 @@ def test_line_fault_to_ticket_then_status_in_a_new_conversation(bot):
     sender = _sender()
     offer = _line_fault_conversation(bot, sender)
     assert "Soll ich die Störungsmeldung jetzt für Sie aufgeben?" in offer
-    created = _text(bot.send(sender, "ja bitte"))
+    created = _consent(bot, sender)
     number = NUMBER.search(created).group()
     assert "innerhalb von 24 Stunden" in created and "nicht zu Hause sein" in created
 
@@ -58,6 +65,7 @@ def test_line_fault_to_ticket_then_status_in_a_new_conversation(bot):
     assert ticket.customer_number == "4711000002" and ticket.verdict == "line_fault"
     assert ticket.line_data["sync_state"] == "down" and ticket.line_data["line_id"] == "L-50667-0002"
     assert "Leitungsprüfung: fault" in ticket.summary_text and "Messwerte:" in ticket.summary_text
+    assert ticket.contact == {"phone": "+491701234567"}
     store.close()
 
     # Later, in a new conversation, with the number.
@@ -73,10 +81,10 @@ def test_line_fault_to_ticket_then_status_in_a_new_conversation(bot):
 def test_asking_again_adds_to_the_open_ticket(bot):
     first = _sender()
     _line_fault_conversation(bot, first)
-    number = NUMBER.search(_text(bot.send(first, "ja"))).group()
+    number = NUMBER.search(_consent(bot, first)).group()
     second = _sender()
     _line_fault_conversation(bot, second)
-    again = _text(bot.send(second, "ja"))
+    again = _consent(bot, second)
     assert "schon eine offene Störungsmeldung" in again and number in again
 
 
@@ -98,3 +106,12 @@ def test_status_after_identification_shows_only_own_tickets(bot):
 def test_unknown_ticket_number_gets_a_clear_answer(bot):
     reply = _text(bot.send(_sender(), "Wie ist der Stand von Störungsmeldung ST-ZZZZZZ?"))
     assert "finde ich leider keine Störungsmeldung" in reply
+
+
+def test_an_unreadable_contact_is_asked_again_and_no_is_fine(bot):
+    sender = _sender()
+    _line_fault_conversation(bot, sender)
+    bot.send(sender, "ja")
+    assert "nicht als Telefonnummer oder E-Mail-Adresse lesen" in _text(bot.send(sender, "12"))
+    created = _text(bot.send(sender, "nein, lieber nicht"))
+    assert NUMBER.search(created)

@@ -8,6 +8,9 @@ RASA        := $(VENV)/bin/rasa
 SPACY_DIR   := var/spacy/de_telco
 SPACY_STAMP := $(SPACY_DIR)/telco_pipeline.json
 MODEL       := models/current.tar.gz
+# The website chat's socket.io client, from the npm registry (no CDN at run time).
+SOCKETIO_CLIENT_VERSION := 4.8.1
+WEBCHAT_JS  := var/webchat/socket.io.min.js
 # Everything that changes the trained model. `make` retrains only when one of
 # these is newer than the model. (Python code is not part of the model: the NLU
 # components in bot/nlu are loaded from the source tree at run time.)
@@ -39,12 +42,19 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
-setup: $(VENV)/.installed $(SPACY_STAMP) ## Create the venv, install pinned dependencies, build the spaCy pipeline
+setup: $(VENV)/.installed $(SPACY_STAMP) $(WEBCHAT_JS) ## Create the venv, install pinned dependencies, build the spaCy pipeline, fetch the chat client
 
 $(SPACY_STAMP): $(VENV)/.installed bot/nlu/spacy_pipeline.py
 	@echo "==> Building the German spaCy pipeline"
 	$(PY) -m bot.nlu.spacy_pipeline --output $(SPACY_DIR)
 	@touch $@
+
+$(WEBCHAT_JS):
+	@echo "==> Fetching socket.io-client $(SOCKETIO_CLIENT_VERSION) from the npm registry"
+	@mkdir -p var/webchat/npm
+	cd var/webchat/npm && npm pack --silent socket.io-client@$(SOCKETIO_CLIENT_VERSION) >/dev/null
+	tar -xzf var/webchat/npm/socket.io-client-$(SOCKETIO_CLIENT_VERSION).tgz -C var/webchat/npm package/dist/socket.io.min.js
+	cp var/webchat/npm/package/dist/socket.io.min.js $@
 
 $(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
 	@echo "==> Training the model (training data changed; about a minute on 2 cores)"
@@ -54,7 +64,7 @@ $(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
 
 train: $(MODEL) ## Train the model if the training data changed since the last one
 
-run: $(MODEL) ## Start everything a customer needs; Ctrl-C stops it
+run: $(MODEL) $(WEBCHAT_JS) ## Start everything a customer needs; Ctrl-C stops it
 	@mkdir -p var
 	$(PY) -m bot.tickets migrate
 	$(PY) -m bot.run_stack
@@ -69,7 +79,7 @@ validate: $(VENV)/.installed ## Check training data, domain (zero warnings) and 
 lint: $(VENV)/.installed ## ruff
 	$(VENV)/bin/ruff check .
 
-test-python: $(MODEL)
+test-python: $(MODEL) $(WEBCHAT_JS)
 	$(VENV)/bin/pytest
 
 test-stories: $(MODEL)

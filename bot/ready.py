@@ -40,6 +40,7 @@ def banner(endpoints: LocalEndpoints) -> str:
         [
             line,
             " The assistant is ready.",
+            f"   Website chat (demo):   {endpoints.rasa_url}/webhooks/webchat/demo",
             "   Chat in the terminal:  make shell   (in a second terminal)",
             f"   REST channel:          POST {endpoints.rest_webhook}",
             '                          {"sender": "demo", "message": "Mein Internet geht nicht"}',

@@ -15,6 +15,7 @@ import pytest
 
 from bot.tickets.store import TicketStore, migrate
 
+TRUNCATE_ALL = "TRUNCATE outbox, ticket_events, tickets, handoff_events, handoffs RESTART IDENTITY CASCADE"
 ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -49,6 +50,6 @@ def store(request, tmp_path):
     store = TicketStore(url)
     if request.param == "postgresql":  # one database for the session: start each test empty
         with store.engine.begin() as connection:
-            connection.exec_driver_sql("TRUNCATE outbox, ticket_events, tickets RESTART IDENTITY CASCADE")
+            connection.exec_driver_sql(TRUNCATE_ALL)
     yield store
     store.close()

@@ -19,6 +19,7 @@ from bot.tickets.store import (
     TicketStoreUnavailable,
     normalize_number,
 )
+from tests.tickets.conftest import TRUNCATE_ALL
 
 
 def _request(customer="4711000002", area="internet_down", key=None, **changes) -> TicketRequest:
@@ -141,7 +142,7 @@ def test_fifty_parallel_creates_on_postgres_get_unique_numbers(postgres_url):
     migrate(postgres_url)
     store = TicketStore(postgres_url)
     with store.engine.begin() as connection:
-        connection.exec_driver_sql("TRUNCATE outbox, ticket_events, tickets RESTART IDENTITY CASCADE")
+        connection.exec_driver_sql(TRUNCATE_ALL)
     customers = [f"47110{i:05d}" for i in range(50)]
     with ThreadPoolExecutor(max_workers=25) as pool:
         opened = list(pool.map(lambda c: store.open_or_update(_request(customer=c)), customers))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import bot.handoff.models  # noqa: F401  (registers the handoff tables on the shared metadata)
 from bot.tickets.config import database_url
 from bot.tickets.models import Base
 

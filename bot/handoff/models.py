@@ -1,0 +1,81 @@
+"""Human handoff: chats waiting for an agent, and every agent action (audit).
+
+Same metadata as the ticket store (one database, one Alembic history).
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Column, DateTime, Enum, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import relationship
+
+from bot.tickets.models import Base, utcnow
+
+
+class HandoffStatus(str, enum.Enum):
+    WAITING = "waiting"  # in the queue
+    ACTIVE = "active"  # an agent has taken it over
+    RETURNED = "returned"  # handed back to the bot
+    CLOSED = "closed"  # the agent closed the chat
+    ABANDONED = "abandoned"  # the customer left, or no agent came (ticket or callback instead)
+
+
+class HandoffReason(str, enum.Enum):
+    CUSTOMER_REQUEST = "customer_request"
+    DIAGNOSIS = "diagnosis"
+    MISUNDERSTOOD = "misunderstood"
+    COMPLAINT = "complaint"
+    BACKEND_FAILURE = "backend_failure"
+
+
+def _enum(cls: type[enum.Enum], length: int) -> Enum:
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+_OPEN_SQL = "status IN ('waiting', 'active')"
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(120), nullable=False)
+    channel = Column(String(40), nullable=False)
+    reason = Column(_enum(HandoffReason, 24), nullable=False)
+    area = Column(String(40))
+    summary_text = Column(Text)  # the diagnosis summary: the agent never asks again
+    verdict = Column(String(40))
+    ticket_number = Column(String(12))
+    status = Column(_enum(HandoffStatus, 16), nullable=False, default=HandoffStatus.WAITING)
+    agent = Column(String(80))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    claimed_at = Column(DateTime(timezone=True))
+    ended_at = Column(DateTime(timezone=True))
+
+    events = relationship("HandoffEvent", order_by="HandoffEvent.id", lazy="selectin")
+
+    __table_args__ = (
+        # One open handoff per conversation: asking twice does not queue twice.
+        Index(
+            "uq_handoffs_open_per_conversation",
+            "conversation_id",
+            unique=True,
+            postgresql_where=text(_OPEN_SQL),
+            sqlite_where=text(_OPEN_SQL),
+        ),
+        Index("ix_handoffs_status_created", "status", "created_at"),
+    )
+
+
+class HandoffEvent(Base):
+    """Audit: every action, with who and when."""
+
+    __tablename__ = "handoff_events"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    actor = Column(String(80), nullable=False)  # "bot", "agent:<name>"
+    action = Column(String(24), nullable=False)  # queued, claimed, message, returned, closed, abandoned
+    detail = Column(String(500))

@@ -1,0 +1,221 @@
+"""The handoff queue: customers waiting for an agent, race-safe takeover, audit.
+
+Plain Python over SQLAlchemy (the ticket store's database). Taking a chat over
+is one conditional UPDATE (`... WHERE status = 'waiting'`), so of two agents who
+click at the same moment exactly one gets it, on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, time, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+
+from bot.handoff.models import Handoff, HandoffEvent, HandoffReason, HandoffStatus
+from bot.paths import knowledge_dir
+from bot.tickets.models import utcnow
+from bot.tickets.store import TicketStore
+
+GERMAN_TIME = ZoneInfo("Europe/Berlin")
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class HandoffError(Exception):
+    pass
+
+
+class AlreadyTaken(HandoffError):
+    """Another agent took this chat a moment earlier (or it is no longer waiting)."""
+
+
+class HandoffUnavailable(HandoffError):
+    """The database cannot be reached."""
+
+
+@dataclass(frozen=True)
+class HandoffView:
+    id: int
+    conversation_id: str
+    channel: str
+    reason: HandoffReason
+    area: str | None
+    summary_text: str | None
+    verdict: str | None
+    ticket_number: str | None
+    status: HandoffStatus
+    agent: str | None
+    created_at: datetime
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _view(row: Handoff) -> HandoffView:
+    return HandoffView(
+        row.id,
+        row.conversation_id,
+        row.channel,
+        row.reason,
+        row.area,
+        row.summary_text,
+        row.verdict,
+        row.ticket_number,
+        row.status,
+        row.agent,
+        _utc(row.created_at),
+    )
+
+
+@dataclass(frozen=True)
+class ServiceHours:
+    hours: dict[str, tuple[time, time]]
+    average_chat_minutes: float
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> ServiceHours:
+        raw = yaml.safe_load((path or knowledge_dir() / "service.yml").read_text(encoding="utf-8"))
+        hours = {}
+        for day, span in (raw.get("service_hours") or {}).items():
+            if day not in DAYS or len(span) != 2:
+                raise ValueError(f"service.yml: '{day}' needs [start, end] and a weekday name")
+            start, end = (time.fromisoformat(t) for t in span)
+            hours[day] = (start, end)
+        return cls(hours, float(raw.get("average_chat_minutes", 6)))
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        local = (now or datetime.now(timezone.utc)).astimezone(GERMAN_TIME)
+        span = self.hours.get(DAYS[local.weekday()])
+        return span is not None and span[0] <= local.time() < span[1]
+
+    def wait_minutes(self, position: int, agents_online: int) -> int:
+        """A realistic estimate: everyone ahead, shared among the agents online."""
+        if agents_online <= 0:
+            raise ValueError("no agent online: offer a ticket or a callback instead of a wait")
+        return max(1, math.ceil(position * self.average_chat_minutes / agents_online))
+
+
+class HandoffQueue:
+    def __init__(self, store: TicketStore) -> None:
+        self.engine = store.engine
+        self._sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
+
+    def _audit(self, session, handoff_id: int, actor: str, action: str, detail: str | None = None) -> None:
+        session.add(HandoffEvent(handoff_id=handoff_id, actor=actor[:80], action=action, detail=(detail or "")[:500]))
+
+    def enqueue(
+        self,
+        conversation_id: str,
+        channel: str,
+        reason: HandoffReason,
+        area: str | None = None,
+        summary_text: str | None = None,
+        verdict: str | None = None,
+        ticket_number: str | None = None,
+    ) -> HandoffView:
+        """Queue a conversation, or return its open handoff if it has one."""
+        try:
+            with self._sessions.begin() as session:
+                existing = self._open(session, conversation_id)
+                if existing is not None:
+                    return _view(existing)
+                row = Handoff(
+                    conversation_id=conversation_id[:120],
+                    channel=channel[:40],
+                    reason=reason,
+                    area=area,
+                    summary_text=summary_text,
+                    verdict=verdict,
+                    ticket_number=ticket_number,
+                )
+                session.add(row)
+                session.flush()
+                self._audit(session, row.id, "bot", "queued", reason.value)
+                return _view(row)
+        except IntegrityError:  # the same conversation queued a moment earlier
+            with self._sessions() as session:
+                return _view(self._open(session, conversation_id))
+        except SQLAlchemyError as error:
+            raise HandoffUnavailable(type(error).__name__) from None
+
+    @staticmethod
+    def _open(session, conversation_id: str) -> Handoff | None:
+        return session.execute(
+            select(Handoff).where(
+                Handoff.conversation_id == conversation_id,
+                Handoff.status.in_((HandoffStatus.WAITING, HandoffStatus.ACTIVE)),
+            )
+        ).scalar_one_or_none()
+
+    def waiting(self) -> list[HandoffView]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Handoff).where(Handoff.status == HandoffStatus.WAITING).order_by(Handoff.created_at, Handoff.id)
+            ).scalars()
+            return [_view(r) for r in rows]
+
+    def position(self, conversation_id: str) -> int | None:
+        """1 for the next in line; None when not waiting."""
+        with self._sessions() as session:
+            mine = session.execute(
+                select(Handoff).where(
+                    Handoff.conversation_id == conversation_id, Handoff.status == HandoffStatus.WAITING
+                )
+            ).scalar_one_or_none()
+            if mine is None:
+                return None
+            ahead = session.execute(
+                select(func.count())
+                .select_from(Handoff)
+                .where(Handoff.status == HandoffStatus.WAITING, Handoff.id < mine.id)
+            ).scalar_one()
+            return ahead + 1
+
+    def claim(self, handoff_id: int, agent: str) -> HandoffView:
+        """Take a chat over. Exactly one of several agents racing for it succeeds."""
+        actor = f"agent:{agent}"[:80]
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.WAITING)
+                .values(status=HandoffStatus.ACTIVE, agent=agent[:80], claimed_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                raise AlreadyTaken(handoff_id)
+            self._audit(session, handoff_id, actor, "claimed")
+            return _view(session.get(Handoff, handoff_id))
+
+    def finish(self, handoff_id: int, agent: str, status: HandoffStatus) -> HandoffView:
+        """Hand back to the bot (RETURNED) or close the chat (CLOSED); only by its agent."""
+        if status not in (HandoffStatus.RETURNED, HandoffStatus.CLOSED, HandoffStatus.ABANDONED):
+            raise ValueError(status)
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.ACTIVE, Handoff.agent == agent)
+                .values(status=status, ended_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                raise AlreadyTaken(handoff_id)
+            self._audit(session, handoff_id, f"agent:{agent}", status.value)
+            return _view(session.get(Handoff, handoff_id))
+
+    def record(self, handoff_id: int, actor: str, action: str, detail: str | None = None) -> None:
+        with self._sessions.begin() as session:
+            self._audit(session, handoff_id, actor, action, detail)
+
+    def audit(self, handoff_id: int) -> list[tuple[datetime, str, str, str]]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(HandoffEvent).where(HandoffEvent.handoff_id == handoff_id).order_by(HandoffEvent.id)
+            ).scalars()
+            return [(_utc(e.at), e.actor, e.action, e.detail or "") for e in rows]

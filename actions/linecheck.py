@@ -130,12 +130,13 @@ class ValidateIdentificationForm(FormValidationAction):
         return {POSTAL_CODE: postal}
 
 
-def _retry_asked_this_turn(tracker: Tracker) -> bool:
-    """Did validation just count a failed try? Its message already asks again."""
+def slot_set_this_turn(tracker: Tracker, name: str) -> bool:
+    """Was the slot set since the customer's last message? A form's validation
+    sets it on a failed try, and its error message already asks again."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return False
-        if event.get("event") == "slot" and event.get("name") == "identification_attempts":
+        if event.get("event") == "slot" and event.get("name") == name:
             return True
     return False
 
@@ -145,7 +146,7 @@ class ActionAskCustomerNumber(Action):
         return "action_ask_customer_number"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
-        if _retry_asked_this_turn(tracker):
+        if slot_set_this_turn(tracker, "identification_attempts"):
             return []
         if tracker.get_slot("identify_for") == "status":
             from bot.tickets.texts import load_ticket_texts
@@ -161,7 +162,7 @@ class ActionAskPostalCode(Action):
         return "action_ask_postal_code"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
-        if not _retry_asked_this_turn(tracker):
+        if not slot_set_this_turn(tracker, "identification_attempts"):
             _say(dispatcher, "ask_postal_code")
         return []
 

@@ -18,8 +18,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.diagnosis import _state, engine
-from actions.linecheck import FAILED, SKIPPED, _digits
+from actions.linecheck import FAILED, SKIPPED, _digits, slot_set_this_turn
 from bot.diagnosis.model import PROBLEM_AREAS
+from bot.german_time import german_date
 from bot.nlu.numbers import PHONE_NUMBER, find_numbers
 from bot.tickets.models import Priority
 from bot.tickets.spool import TicketSpool
@@ -32,7 +33,7 @@ from bot.tickets.store import (
     TicketView,
     normalize_number,
 )
-from bot.tickets.texts import german_date, load_ticket_texts
+from bot.tickets.texts import load_ticket_texts
 
 logger = logging.getLogger(__name__)
 
@@ -233,12 +234,7 @@ class ActionAskContact(Action):
         return "action_ask_contact"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
-        last_user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None)
-        retried = last_user is not None and any(
-            e.get("event") == "slot" and e.get("name") == "contact"
-            for e in tracker.events[tracker.events.index(last_user) :]
-        )
-        if not retried:  # after an invalid try the error message already asks again
+        if not slot_set_this_turn(tracker, "contact"):  # after an invalid try the error message asks again
             dispatcher.utter_message(text=load_ticket_texts().ask_contact)
         return []
 

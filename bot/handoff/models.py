@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Column, DateTime, Enum, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import relationship
 
-from bot.tickets.models import Base, utcnow
+from bot.tickets.models import Base, utcnow, value_enum
 
 
 class HandoffStatus(str, enum.Enum):
@@ -29,10 +29,6 @@ class HandoffReason(str, enum.Enum):
     BACKEND_FAILURE = "backend_failure"
 
 
-def _enum(cls: type[enum.Enum], length: int) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
-
-
 _OPEN_SQL = "status IN ('waiting', 'active')"
 
 
@@ -42,12 +38,12 @@ class Handoff(Base):
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(120), nullable=False)
     channel = Column(String(40), nullable=False)
-    reason = Column(_enum(HandoffReason, 24), nullable=False)
+    reason = Column(value_enum(HandoffReason, 24), nullable=False)
     area = Column(String(40))
     summary_text = Column(Text)  # the diagnosis summary: the agent never asks again
     verdict = Column(String(40))
     ticket_number = Column(String(12))
-    status = Column(_enum(HandoffStatus, 16), nullable=False, default=HandoffStatus.WAITING)
+    status = Column(value_enum(HandoffStatus, 16), nullable=False, default=HandoffStatus.WAITING)
     agent = Column(String(80))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     claimed_at = Column(DateTime(timezone=True))

@@ -11,19 +11,18 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
+from bot.german_time import GERMAN_TIME, utc
 from bot.handoff.models import Handoff, HandoffEvent, HandoffReason, HandoffStatus
 from bot.paths import knowledge_dir
 from bot.tickets.models import utcnow
 from bot.tickets.store import TicketStore
 
-GERMAN_TIME = ZoneInfo("Europe/Berlin")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -54,10 +53,6 @@ class HandoffView:
     created_at: datetime
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def _view(row: Handoff) -> HandoffView:
     return HandoffView(
         row.id,
@@ -70,7 +65,7 @@ def _view(row: Handoff) -> HandoffView:
         row.ticket_number,
         row.status,
         row.agent,
-        _utc(row.created_at),
+        utc(row.created_at),
     )
 
 
@@ -218,4 +213,4 @@ class HandoffQueue:
             rows = session.execute(
                 select(HandoffEvent).where(HandoffEvent.handoff_id == handoff_id).order_by(HandoffEvent.id)
             ).scalars()
-            return [(_utc(e.at), e.actor, e.action, e.detail or "") for e in rows]
+            return [(utc(e.at), e.actor, e.action, e.detail or "") for e in rows]

@@ -124,22 +124,19 @@ class LineDiagnosticsClient:
         Runs under the circuit breaker as a whole, so a dead backend costs one
         round of timeouts, and then nothing until the breaker tries again.
         """
-        try:
-            return self.breaker.call(self._check, customer_number, postal_code)
-        except pybreaker.CircuitBreakerError as error:
-            raise BackendUnavailable("line diagnostics temporarily switched off (circuit open)") from error
+        return self._guarded(self._check, customer_number, postal_code)
 
     def verify(self, customer_number: str, postal_code: str) -> CustomerLines:
         """Do number and postal code belong together? (CustomerNotFound if not.)"""
-        try:
-            return self.breaker.call(self.lines, customer_number, postal_code)
-        except pybreaker.CircuitBreakerError as error:
-            raise BackendUnavailable("line diagnostics temporarily switched off (circuit open)") from error
+        return self._guarded(self.lines, customer_number, postal_code)
 
     def area_outages(self, postal_code: str) -> list[Outage]:
         """Known outages for a postal code, under the circuit breaker."""
+        return self._guarded(self.outages, postal_code).outages
+
+    def _guarded(self, call, *args):
         try:
-            return self.breaker.call(self.outages, postal_code).outages
+            return self.breaker.call(call, *args)
         except pybreaker.CircuitBreakerError as error:
             raise BackendUnavailable("line diagnostics temporarily switched off (circuit open)") from error
 

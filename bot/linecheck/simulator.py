@@ -31,17 +31,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
-from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.german_time import GERMAN_TIME
 from bot.logging_mask import install as install_log_masking
 from bot.nlu.numbers import mask_personal_numbers
 
 DEMO_FILE = Path(__file__).with_name("demo_customers.yml")
 DEFAULT_PORT = 8085
 MODES = ("normal", "slow", "error", "unavailable", "malformed", "wrong_schema")
-GERMAN_TIME = ZoneInfo("Europe/Berlin")
 
 logger = logging.getLogger(__name__)
 

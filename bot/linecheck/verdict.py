@@ -11,16 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List
-from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, Field, root_validator, validator
 
 from bot.diagnosis.model import PROBLEM_AREAS, LineVerdictRoute
+from bot.german_time import german_time
 from bot.linecheck.models import LineReport, Outage, Service
 from bot.paths import knowledge_dir
 
-GERMAN_TIME = ZoneInfo("Europe/Berlin")
 TEXT_MEASUREMENTS = {"sync_state", "port_state", "sip_registration"}
 NUMBER_MEASUREMENTS = {
     "actual_down_kbps",
@@ -137,24 +136,18 @@ class Verdict:
     measurements: dict = field(default_factory=dict)  # raw values for the diagnosis summary
 
 
+def _outage_end(outage: Outage | None, now: datetime) -> str:
+    """ "bis 13:30 Uhr", or "" when no end is known or it has passed (it says nothing then)."""
+    if outage is None or outage.expected_end is None or outage.expected_end <= now:
+        return ""
+    return f"bis {german_time(outage.expected_end, now)}"
+
+
 def mbit(kbps: int) -> str:
     """ "95", or "0,8" below 10 Mbit/s, so a very slow line never reads "etwa 0"."""
     value = kbps / 1000
     return str(round(value)) if value >= 10 else f"{value:.1f}".replace(".", ",")
 
-
-def german_time(moment: datetime, now: datetime) -> str:
-    """ "7:42 Uhr", "gestern, 7:42 Uhr" or "19.11., 7:42 Uhr" in German time."""
-    local, today = moment.astimezone(GERMAN_TIME), now.astimezone(GERMAN_TIME).date()
-    clock = f"{local.hour}:{local.minute:02d} Uhr"
-    days = (today - local.date()).days
-    if days == 0:
-        return clock
-    if days == 1:
-        return f"gestern, {clock}"
-    if days == -1:
-        return f"morgen, {clock}"
-    return f"{local.day}.{local.month}., {clock}"
 
 
 class VerdictBook:
@@ -181,14 +174,14 @@ class VerdictBook:
         if not outages:
             return texts.none.format(postal_code=postal_code)
         outage = outages[0]
-        ends = outage.expected_end is not None and outage.expected_end > now  # a passed end says nothing
+        outage_end = _outage_end(outage, now)
         names = [texts.service_names.get(s, s.value) for s in outage.affected_services]
         services = " und ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
-        template = texts.found if ends else texts.found_without_end
+        template = texts.found if outage_end else texts.found_without_end
         return template.format(
             postal_code=postal_code,
             outage_since=german_time(outage.since, now),
-            outage_end=f"bis {german_time(outage.expected_end, now)}" if ends else "",
+            outage_end=outage_end,
             services=services,
         )
 
@@ -210,14 +203,13 @@ class VerdictBook:
         }
         services = set(self.rules.services_by_area.get(area, [Service.INTERNET]))
         outage = next((o for o in report.outages if services & set(o.affected_services)), None)
-        ends = outage is not None and outage.expected_end is not None and outage.expected_end > now
         fill = {
             "since": german_time(status.last_state_change, now),
             "actual_mbit": mbit(status.actual_down_kbps),
             "booked_mbit": mbit(status.booked_down_kbps),
             "resyncs": status.resyncs_24h,
             "outage_since": german_time(outage.since, now) if outage else "",
-            "outage_end": f"bis {german_time(outage.expected_end, now)}" if ends else "",
+            "outage_end": _outage_end(outage, now),
         }
         for rule in self.rules.verdicts:
             if rule.areas is not None and area not in rule.areas:
@@ -227,7 +219,7 @@ class VerdictBook:
             if rule.any and not any(c.holds(values) for c in rule.any):
                 continue
             text = rule.text
-            if rule.outage and not ends and rule.text_without_end:
+            if rule.outage and not fill["outage_end"] and rule.text_without_end:
                 text = rule.text_without_end
             measurements = {
                 "line_id": report.line.line_id,

@@ -28,7 +28,7 @@ BUILD_VERSION = 2  # bump when the build recipe changes, so `make` rebuilds
 
 logger = logging.getLogger(__name__)
 
-_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def chat_lemma_table(table: dict[str, str]) -> dict[str, str]:
@@ -41,7 +41,7 @@ def chat_lemma_table(table: dict[str, str]) -> dict[str, str]:
     lower_first = sorted(table.items(), key=lambda kv: kv[0] != kv[0].lower())
     for key, value in lower_first:
         lemma = value.lower()
-        for variant in (key.lower(), key.lower().translate(_TRANSLITERATION)):
+        for variant in (key.lower(), key.lower().translate(TRANSLITERATION)):
             result.setdefault(variant, lemma)
     return result
 

@@ -18,9 +18,10 @@ import functools
 import re
 from typing import Iterable
 
+from bot.nlu.spacy_pipeline import TRANSLITERATION
+
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _STRETCHED = re.compile(r"(.)\1{2,}")
-_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 MIN_PART = 3  # shortest part of a compound that counts ("Box", "Netz")
 MIN_PREFIX = 5  # a known start this long makes a word known
 
@@ -31,7 +32,7 @@ def words(text: str) -> list[str]:
 
 
 def _spellings(word: str) -> set[str]:
-    variants = {word, word.translate(_TRANSLITERATION)}
+    variants = {word, word.translate(TRANSLITERATION)}
     for collapse in (r"\1", r"\1\1"):  # "jaaa" -> "ja", "neeein" -> "nein" / "neein"
         variants.add(_STRETCHED.sub(collapse, word))
     return variants
@@ -48,7 +49,7 @@ def german_lexicon() -> frozenset[str]:
     for key, value in table.items():
         for word in (key.lower(), value.lower()):
             forms.add(word)
-            forms.add(word.translate(_TRANSLITERATION))
+            forms.add(word.translate(TRANSLITERATION))
     return frozenset(forms)
 
 
@@ -57,7 +58,7 @@ class Vocabulary:
 
     def __init__(self, extra_words: Iterable[str] = (), lexicon: frozenset[str] | None = None) -> None:
         self._lexicon = german_lexicon() if lexicon is None else lexicon
-        self._extra = frozenset(w.translate(_TRANSLITERATION) for w in extra_words) | frozenset(extra_words)
+        self._extra = frozenset(w.translate(TRANSLITERATION) for w in extra_words) | frozenset(extra_words)
 
     @property
     def extra_words(self) -> frozenset[str]:

@@ -18,14 +18,12 @@ import argparse
 import getpass
 import sys
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
+from bot.german_time import GERMAN_TIME
 from bot.nlu.numbers import mask_personal_numbers
 from bot.tickets.models import TicketStatus
 from bot.tickets.spool import TicketSpool
 from bot.tickets.store import TicketError, TicketNotFound, TicketStore, migrate, normalize_number
-
-GERMAN_TIME = ZoneInfo("Europe/Berlin")
 
 
 def _local(moment: datetime | None) -> str:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.tickets.models import OutboxMessage
 from bot.tickets.spool import TicketSpool
@@ -38,6 +38,7 @@ class OutboxItem:
     ticket_id: int
     kind: str
     payload: dict
+    attempts: int = 0
 
     @property
     def idempotency_key(self) -> str:
@@ -102,13 +103,19 @@ class OutboxWorker:
         blocked: set[int] = set()  # a ticket whose earlier message failed: keep the order
         with self.store.engine.connect() as connection:
             due = connection.execute(
-                select(OutboxMessage.id, OutboxMessage.ticket_id, OutboxMessage.kind, OutboxMessage.payload)
+                select(
+                    OutboxMessage.id,
+                    OutboxMessage.ticket_id,
+                    OutboxMessage.kind,
+                    OutboxMessage.payload,
+                    OutboxMessage.attempts,
+                )
                 .where(OutboxMessage.delivered_at.is_(None), OutboxMessage.next_attempt_at <= now)
                 .order_by(OutboxMessage.id)
                 .limit(batch)
             ).all()
         for row in due:
-            item = OutboxItem(row.id, row.ticket_id, row.kind, row.payload)
+            item = OutboxItem(row.id, row.ticket_id, row.kind, row.payload, row.attempts)
             if item.ticket_id in blocked:
                 continue
             try:
@@ -116,22 +123,21 @@ class OutboxWorker:
             except HelpdeskError as error:
                 blocked.add(item.ticket_id)
                 failed += 1
-                self._record(item.id, now, error=str(error)[:500])
+                self._record(item, now, error=str(error)[:500])
                 continue
             delivered += 1
-            self._record(item.id, now)
+            self._record(item, now)
         return delivered, failed
 
-    def _record(self, message_id: int, now: datetime, error: str | None = None) -> None:
+    def _record(self, item: OutboxItem, now: datetime, error: str | None = None) -> None:
+        attempts = item.attempts + 1
+        values = {"attempts": attempts, "last_error": error}
+        if error is None:
+            values["delivered_at"] = now
+        else:
+            values["next_attempt_at"] = now + pause_after(attempts)
         with self.store.engine.begin() as connection:
-            message = connection.execute(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)).one()
-            attempts = message.attempts + 1
-            values = {"attempts": attempts, "last_error": error}
-            if error is None:
-                values["delivered_at"] = now
-            else:
-                values["next_attempt_at"] = now + pause_after(attempts)
-            connection.execute(OutboxMessage.__table__.update().where(OutboxMessage.id == message_id).values(**values))
+            connection.execute(update(OutboxMessage).where(OutboxMessage.id == item.id).values(**values))
 
     def run_forever(self, interval: float = 5.0) -> None:
         while True:

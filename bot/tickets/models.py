@@ -53,7 +53,7 @@ class Priority(str, enum.Enum):
     HIGH = "high"  # no service at all (line fault, outage-like)
 
 
-def _enum(cls: type[enum.Enum], length: int) -> Enum:
+def value_enum(cls: type[enum.Enum], length: int) -> Enum:
     # Stored as the lower-case value ("open"), as the partial index below expects.
     return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
@@ -80,8 +80,8 @@ class Ticket(Base):
     channel = Column(String(40), nullable=False)
     conversation_id = Column(String(120), nullable=False)
     contact = Column(JSON)  # {"phone": ..., "email": ..., "window": ...} only when asked for
-    priority = Column(_enum(Priority, 12), nullable=False, default=Priority.NORMAL)
-    status = Column(_enum(TicketStatus, 24), nullable=False, default=TicketStatus.OPEN)
+    priority = Column(value_enum(Priority, 12), nullable=False, default=Priority.NORMAL)
+    status = Column(value_enum(TicketStatus, 24), nullable=False, default=TicketStatus.OPEN)
     appointment = Column(DateTime(timezone=True))  # technician appointment, UTC
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)

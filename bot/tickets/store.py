@@ -13,17 +13,19 @@ Rules that protect the customer:
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Iterator
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.german_time import utc
 from bot.paths import PROJECT_ROOT
 from bot.tickets.config import database_url
 from bot.tickets.models import (
@@ -120,13 +122,6 @@ def normalize_number(text: str) -> str:
     return NUMBER_PREFIX + cleaned
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything in the store is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=timezone.utc)
-
-
 def _clip(text: str | None, limit: int) -> str | None:
     return None if text is None else str(text)[:limit]
 
@@ -138,15 +133,15 @@ def _view(ticket: Ticket) -> TicketView:
         area=ticket.area,
         status=ticket.status,
         verdict=ticket.verdict,
-        appointment=_utc(ticket.appointment),
-        created_at=_utc(ticket.created_at),
-        updated_at=_utc(ticket.updated_at),
+        appointment=utc(ticket.appointment),
+        created_at=utc(ticket.created_at),
+        updated_at=utc(ticket.updated_at),
         summary_text=ticket.summary_text,
         line_data=ticket.line_data,
         contact=ticket.contact,
         history=tuple(
             {
-                "at": _utc(e.at),
+                "at": utc(e.at),
                 "actor": e.actor,
                 "kind": e.kind,
                 "from": e.from_status,
@@ -197,11 +192,9 @@ def _engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=20, connect_args=_pg_args())
-
-
-def _pg_args() -> dict:
-    return {"connect_timeout": 3}
+    return create_engine(
+        url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=20, connect_args={"connect_timeout": 3}
+    )
 
 
 class TicketStore:
@@ -227,7 +220,7 @@ class TicketStore:
                 # A number collision, a retried request or a parallel conversation
                 # that opened the ticket a moment earlier: look again.
                 last_error = error
-            except (OperationalError, SQLAlchemyError) as error:
+            except SQLAlchemyError as error:
                 raise TicketStoreUnavailable(type(error).__name__) from None
         raise TicketStoreUnavailable(f"could not write the ticket: {type(last_error).__name__}")
 
@@ -313,7 +306,7 @@ class TicketStore:
                 session.flush()
                 session.refresh(ticket)
                 return _view(ticket)
-        except (OperationalError, SQLAlchemyError) as error:
+        except SQLAlchemyError as error:
             raise TicketStoreUnavailable(type(error).__name__) from None
 
     # -- reading ------------------------------------------------------------------
@@ -340,21 +333,10 @@ class TicketStore:
                 query = query.where(Ticket.status == status)
             return [_view(t) for t in session.execute(query).scalars()]
 
+    @contextmanager
     def _read(self) -> Iterator[Session]:
-        return _ReadSession(self._sessions)
-
-
-class _ReadSession:
-    def __init__(self, factory: sessionmaker) -> None:
-        self._factory = factory
-        self._session: Session | None = None
-
-    def __enter__(self) -> Session:
-        self._session = self._factory()
-        return self._session
-
-    def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
-        assert self._session is not None
-        self._session.close()
-        if isinstance(exc, (OperationalError, SQLAlchemyError)) and not isinstance(exc, TicketError):
-            raise TicketStoreUnavailable(type(exc).__name__) from None
+        try:
+            with self._sessions() as session:
+                yield session
+        except SQLAlchemyError as error:
+            raise TicketStoreUnavailable(type(error).__name__) from None

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel
 
 from bot.paths import knowledge_dir
 from bot.tickets.models import TicketStatus
-
-GERMAN_TIME = ZoneInfo("Europe/Berlin")
 
 
 class StatusTexts(BaseModel):
@@ -49,13 +45,6 @@ class TicketTexts(BaseModel):
     def for_status(self, status: TicketStatus) -> str:
         return getattr(self.status, status.value)
 
-
-def german_date(moment: datetime | None) -> str:
-    """ "21.11. um 9:30 Uhr" in German time."""
-    if moment is None:
-        return "(noch offen)"
-    local = moment.astimezone(GERMAN_TIME)
-    return f"{local.day}.{local.month}. um {local.hour}:{local.minute:02d} Uhr"
 
 
 @lru_cache(maxsize=4)

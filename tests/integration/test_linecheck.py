@@ -6,7 +6,6 @@ switched on through its control endpoint. No request is mocked.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import time
 import pytest
 import requests
 
+from bot.devstack import free_port
 from bot.linecheck.client import (
     BackendUnavailable,
     BadResponse,
@@ -28,15 +28,9 @@ from bot.paths import PROJECT_ROOT
 BOOK = VerdictBook.load()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def simulator_url():
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.linecheck.simulator", "--port", str(port)],
         cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -139,7 +133,7 @@ def test_breaker_closes_again_when_the_backend_is_back(simulator_url, mode):
 
 
 def test_unreachable_backend_fails_fast():
-    client = _client(f"http://127.0.0.1:{_free_port()}")
+    client = _client(f"http://127.0.0.1:{free_port()}")
     started = time.monotonic()
     with pytest.raises(BackendUnavailable):
         client.check("4711000001", "10115")

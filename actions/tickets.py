@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 _STORE: TicketStore | None = None
 _TICKET_NUMBER = re.compile(r"\bST[\s-]?([A-Za-z0-9]{3}[\s-]?[A-Za-z0-9]{3})\b", re.IGNORECASE)
+_TICKET_LIKE = re.compile(r"\bST(?:[\s-]+[A-Za-z0-9]|\d)", re.IGNORECASE)  # "ST-ABC": meant a number, mistyped
 URGENT_VERDICTS = {"line_fault", "fault"}
 CONTACT_NEEDED = {"line_fault", "area_outage"}  # the landline is down: the usual way to call back
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -173,6 +174,9 @@ class ActionTicketStatus(Action):
         done = [SlotSet("identify_for", "done")]
         text = (tracker.latest_message or {}).get("text") or ""
         number = ticket_number_in(text) or tracker.get_slot("ticket_number")
+        if number is None and _TICKET_LIKE.search(text):
+            dispatcher.utter_message(text=texts.status_not_found)  # says what a number looks like
+            return done
         try:
             if number:
                 try:

@@ -15,6 +15,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from bot.endpoints import LocalEndpoints
@@ -25,6 +27,18 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
         return s.connect_ex((host, port)) == 0
+
+
+def watch_parent(on_gone, getppid=os.getppid, poll_seconds: float = 1.0, rounds: int | None = None) -> bool:
+    """Call on_gone once the parent process is gone (the launcher was re-parented)."""
+    parent = getppid()
+    while rounds is None or rounds > 0:
+        if getppid() != parent:
+            on_gone()
+            return True
+        time.sleep(poll_seconds)
+        rounds = None if rounds is None else rounds - 1
+    return False
 
 
 def main() -> int:
@@ -61,6 +75,9 @@ def main() -> int:
 
     for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, stop)
+    # `make run` does not pass a SIGTERM on to its children: when make is killed,
+    # this launcher is orphaned. Then stop everything, as if asked to.
+    threading.Thread(target=watch_parent, args=(lambda: stop(signal.SIGTERM, None),), daemon=True).start()
     assert process.stdout is not None
     for line in iter(process.stdout.readline, b""):
         if terminal_gone:

@@ -88,3 +88,19 @@ def test_contacts_in_customer_text():
     assert tickets.parse_contact("meine handynummer ist 0170 1234567") == {"phone": "+491701234567"}
     assert tickets.parse_contact("schreiben sie an oma.erna@beispiel.de") == {"email": "oma.erna@beispiel.de"}
     assert tickets.parse_contact("abc@") is None and tickets.parse_contact("12") is None
+
+
+def test_a_mistyped_ticket_number_is_explained_not_guessed():
+    from actions.tickets import ActionTicketStatus
+
+    tracker = Tracker("conv-3", {"identify_for": "status"}, {"text": "ST-ABC"}, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
+    assert "beginnt mit ST und hat danach sechs Zeichen" in dispatcher.messages[0]["text"]
+
+
+def test_words_starting_with_st_are_no_ticket_numbers():
+    from actions.tickets import _TICKET_LIKE
+
+    assert _TICKET_LIKE.search("ST-ABC") and _TICKET_LIKE.search("st 7k")
+    assert not _TICKET_LIKE.search("Wie ist der Stand? Status bitte, Störung")

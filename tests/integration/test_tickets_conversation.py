@@ -115,3 +115,10 @@ def test_an_unreadable_contact_is_asked_again_and_no_is_fine(bot):
     assert "nicht als Telefonnummer oder E-Mail-Adresse lesen" in _text(bot.send(sender, "12"))
     created = _text(bot.send(sender, "nein, lieber nicht"))
     assert NUMBER.search(created)
+
+
+def test_a_garbled_ticket_number_while_asked_for_it(bot):
+    sender = _sender()
+    bot.send(sender, "was ist aus meiner störungsmeldung geworden?")
+    reply = _text(bot.send(sender, "ST-ABC"))
+    assert "beginnt mit ST und hat danach sechs Zeichen" in reply and "Mein Internet geht nicht" not in reply

@@ -311,6 +311,27 @@ def check_verdicts(path: Path) -> list[Problem]:
     return []
 
 
+def check_handoff(root: Path) -> list[Problem]:
+    """knowledge/handoff.yml (texts) and knowledge/service.yml (service hours)."""
+    from bot.handoff.queue import ServiceHours
+    from bot.handoff.texts import HandoffTexts
+
+    problems: list[Problem] = []
+    path = root / "handoff.yml"
+    raw, yaml_problems = _load_yaml(path) if path.exists() else (None, [Problem(_rel(path), None, "is missing")])
+    problems += yaml_problems
+    if not yaml_problems:
+        try:
+            HandoffTexts.parse_obj((raw or {}).get("texts"))
+        except ValidationError as error:
+            problems += _schema_problems(_rel(path), error)
+    try:
+        ServiceHours.load(root / "service.yml")
+    except (OSError, ValueError, TypeError, AttributeError, yaml.YAMLError) as error:
+        problems.append(Problem(_rel(root / "service.yml"), None, str(error)))
+    return problems
+
+
 def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None = None) -> list[Problem]:
     root = root or knowledge_dir()
     vocabulary = vocabulary or Vocabulary.from_domain()
@@ -347,6 +368,7 @@ def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None =
         areas_found.add(tree.area)
         problems += check_tree(tree, file, vocabulary)
     problems += check_verdicts(root / "verdicts.yml")
+    problems += check_handoff(root)
     for area in PROBLEM_AREAS:
         if area not in areas_found:
             missing = _rel(root / "trees" / f"{area}.yml")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import relationship
 
 from bot.tickets.models import Base, utcnow, value_enum
@@ -19,6 +19,8 @@ class HandoffStatus(str, enum.Enum):
     RETURNED = "returned"  # handed back to the bot
     CLOSED = "closed"  # the agent closed the chat
     ABANDONED = "abandoned"  # the customer left, or no agent came (ticket or callback instead)
+    CALLBACK = "callback"  # outside service hours: the customer asked to be called back
+    DONE = "done"  # the callback was made
 
 
 class HandoffReason(str, enum.Enum):
@@ -48,6 +50,9 @@ class Handoff(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     claimed_at = Column(DateTime(timezone=True))
     ended_at = Column(DateTime(timezone=True))
+    contact = Column(String(120))  # callback number (normalised), never logged
+    # The queue position the customer was last told: updates go out only on change.
+    notified_position = Column(Integer)
 
     events = relationship("HandoffEvent", order_by="HandoffEvent.id", lazy="selectin")
 
@@ -75,3 +80,31 @@ class HandoffEvent(Base):
     actor = Column(String(80), nullable=False)  # "bot", "agent:<name>"
     action = Column(String(24), nullable=False)  # queued, claimed, message, returned, closed, abandoned
     detail = Column(String(500))
+
+
+class Agent(Base):
+    """A support agent's console account (created with `python -m bot.console add-agent`)."""
+
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(40), nullable=False, unique=True)
+    display_name = Column(String(80), nullable=False)  # shown to the customer ("Anna")
+    password_hash = Column(String(200), nullable=False)  # argon2id
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime(timezone=True))  # console open: counts as online
+
+
+class AgentSession(Base):
+    """A console login. The browser holds the token; only its SHA-256 is stored."""
+
+    __tablename__ = "agent_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    agent_id = Column(Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    last_used_at = Column(DateTime(timezone=True))  # idle sessions end (IDLE_MINUTES)

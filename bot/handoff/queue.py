@@ -8,6 +8,7 @@ click at the same moment exactly one gets it, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
 from pathlib import Path
@@ -51,6 +52,14 @@ class HandoffView:
     status: HandoffStatus
     agent: str | None
     created_at: datetime
+    contact: str | None = None
+    claimed_at: datetime | None = None
+    ended_at: datetime | None = None
+    notified_position: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (HandoffStatus.WAITING, HandoffStatus.ACTIVE)
 
 
 def _view(row: Handoff) -> HandoffView:
@@ -66,6 +75,10 @@ def _view(row: Handoff) -> HandoffView:
         row.status,
         row.agent,
         utc(row.created_at),
+        row.contact,
+        utc(row.claimed_at) if row.claimed_at else None,
+        utc(row.ended_at) if row.ended_at else None,
+        row.notified_position,
     )
 
 
@@ -73,6 +86,46 @@ def _view(row: Handoff) -> HandoffView:
 class ServiceHours:
     hours: dict[str, tuple[time, time]]
     average_chat_minutes: float
+
+    @classmethod
+    def from_env(cls) -> ServiceHours:
+        """HANDOFF_SERVICE_HOURS: unset or a file path = the configured hours;
+        "always" (the `make run` demo: agents can try it at any hour) or "never"."""
+        setting = os.environ.get("HANDOFF_SERVICE_HOURS", "").strip()
+        minutes = cls.load().average_chat_minutes
+        if setting == "always":
+            return cls({day: (time(0, 0), time.max) for day in DAYS}, minutes)
+        if setting == "never":
+            return cls({}, minutes)
+        return cls.load(Path(setting) if setting else None)
+
+    def describe(self) -> str:
+        """German summary for customers: "Mo–Fr 8–20 Uhr, Sa 9–16 Uhr"."""
+        short = {
+            "monday": "Mo",
+            "tuesday": "Di",
+            "wednesday": "Mi",
+            "thursday": "Do",
+            "friday": "Fr",
+            "saturday": "Sa",
+            "sunday": "So",
+        }
+        groups: list[list] = []
+        for day in DAYS:
+            span = self.hours.get(day)
+            if span and groups and groups[-1][1] == span and DAYS.index(groups[-1][0][-1]) == DAYS.index(day) - 1:
+                groups[-1][0].append(day)
+            elif span:
+                groups.append([[day], span])
+
+        def clock(t: time) -> str:
+            return f"{t.hour}" if t.minute == 0 else f"{t.hour}:{t.minute:02d}"
+
+        parts = []
+        for days, (start, end) in groups:
+            named = short[days[0]] if len(days) == 1 else f"{short[days[0]]}–{short[days[-1]]}"
+            parts.append(f"{named} {clock(start)}–{clock(end)} Uhr")
+        return ", ".join(parts)
 
     @classmethod
     def load(cls, path: Path | None = None) -> ServiceHours:
@@ -88,7 +141,8 @@ class ServiceHours:
     def is_open(self, now: datetime | None = None) -> bool:
         local = (now or datetime.now(timezone.utc)).astimezone(GERMAN_TIME)
         span = self.hours.get(DAYS[local.weekday()])
-        return span is not None and span[0] <= local.time() < span[1]
+        # An end of 23:59:59.999999 means "until midnight" (HANDOFF_SERVICE_HOURS=always).
+        return span is not None and span[0] <= local.time() and (local.time() < span[1] or span[1] == time.max)
 
     def wait_minutes(self, position: int, agents_online: int) -> int:
         """A realistic estimate: everyone ahead, shared among the agents online."""
@@ -203,6 +257,117 @@ class HandoffQueue:
                 raise AlreadyTaken(handoff_id)
             self._audit(session, handoff_id, f"agent:{agent}", status.value)
             return _view(session.get(Handoff, handoff_id))
+
+    def request_callback(
+        self,
+        conversation_id: str,
+        channel: str,
+        reason: HandoffReason,
+        contact: str,
+        area: str | None = None,
+        summary_text: str | None = None,
+        verdict: str | None = None,
+        ticket_number: str | None = None,
+    ) -> HandoffView:
+        """Outside service hours: a callback request agents see in the console."""
+        try:
+            with self._sessions.begin() as session:
+                row = Handoff(
+                    conversation_id=conversation_id[:120],
+                    channel=channel[:40],
+                    reason=reason,
+                    area=area,
+                    summary_text=summary_text,
+                    verdict=verdict,
+                    ticket_number=ticket_number,
+                    contact=contact[:120],
+                    status=HandoffStatus.CALLBACK,
+                )
+                session.add(row)
+                session.flush()
+                self._audit(session, row.id, "bot", "callback", reason.value)
+                return _view(row)
+        except SQLAlchemyError as error:
+            raise HandoffUnavailable(type(error).__name__) from None
+
+    def get(self, handoff_id: int) -> HandoffView | None:
+        with self._sessions() as session:
+            row = session.get(Handoff, handoff_id)
+            return _view(row) if row else None
+
+    def open_for(self, conversation_id: str) -> HandoffView | None:
+        """The waiting or active handoff of a conversation, if any."""
+        try:
+            with self._sessions() as session:
+                row = self._open(session, conversation_id)
+                return _view(row) if row else None
+        except SQLAlchemyError as error:
+            raise HandoffUnavailable(type(error).__name__) from None
+
+    def listing(self, statuses: tuple[HandoffStatus, ...], limit: int = 100) -> list[HandoffView]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Handoff)
+                .where(Handoff.status.in_(statuses))
+                .order_by(Handoff.created_at, Handoff.id)
+                .limit(limit)
+            ).scalars()
+            return [_view(r) for r in rows]
+
+    def recent(self, limit: int = 20) -> list[HandoffView]:
+        """Finished chats and callbacks, newest first (for the console's history)."""
+        ended = (HandoffStatus.RETURNED, HandoffStatus.CLOSED, HandoffStatus.ABANDONED, HandoffStatus.DONE)
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Handoff).where(Handoff.status.in_(ended)).order_by(Handoff.id.desc()).limit(limit)
+            ).scalars()
+            return [_view(r) for r in rows]
+
+    def abandon(self, handoff_id: int, actor: str, detail: str | None = None) -> HandoffView | None:
+        """The customer left the queue, or no agent came: only a waiting chat."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.WAITING)
+                .values(status=HandoffStatus.ABANDONED, ended_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                return None
+            self._audit(session, handoff_id, actor, "abandoned", detail)
+            return _view(session.get(Handoff, handoff_id))
+
+    def complete_callback(self, handoff_id: int, agent: str, note: str | None = None) -> HandoffView:
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.CALLBACK)
+                .values(status=HandoffStatus.DONE, agent=agent[:80], ended_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                raise AlreadyTaken(handoff_id)
+            self._audit(session, handoff_id, f"agent:{agent}", "callback_done", note)
+            return _view(session.get(Handoff, handoff_id))
+
+    def set_notified(self, handoff_id: int, position: int) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff_id)
+                .values(notified_position=position)
+                .execution_options(synchronize_session=False)
+            )
+
+    def attach_ticket(self, handoff_id: int, number: str, actor: str) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff_id)
+                .values(ticket_number=number[:12])
+                .execution_options(synchronize_session=False)
+            )
+            self._audit(session, handoff_id, actor, "ticket", number)
 
     def record(self, handoff_id: int, actor: str, action: str, detail: str | None = None) -> None:
         with self._sessions.begin() as session:

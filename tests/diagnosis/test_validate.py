@@ -128,3 +128,16 @@ def test_broken_verdict_rules_are_reported_with_the_file(tmp_path):
     )
     problems = [str(p) for p in check_verdicts(tmp_path / "verdicts.yml")]
     assert problems and all("verdicts.yml" in p for p in problems)
+
+
+def test_handoff_texts_and_service_hours_are_checked(tmp_path):
+    from bot.diagnosis.validate import check_handoff
+
+    shutil.copy(PROJECT_ROOT / "knowledge" / "handoff.yml", tmp_path / "handoff.yml")
+    shutil.copy(PROJECT_ROOT / "knowledge" / "service.yml", tmp_path / "service.yml")
+    assert check_handoff(tmp_path) == []
+    (tmp_path / "handoff.yml").write_text("texts:\n  offer: Möchten Sie mit einem Menschen sprechen?\n")
+    (tmp_path / "service.yml").write_text("service_hours:\n  montag: ['08:00', '20:00']\n")
+    problems = [str(p) for p in check_handoff(tmp_path)]
+    assert any("handoff.yml" in p and "queued" in p for p in problems), problems
+    assert any("service.yml" in p and "montag" in p for p in problems), problems

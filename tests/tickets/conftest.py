@@ -15,7 +15,10 @@ import pytest
 
 from bot.tickets.store import TicketStore, migrate
 
-TRUNCATE_ALL = "TRUNCATE outbox, ticket_events, tickets, handoff_events, handoffs RESTART IDENTITY CASCADE"
+TRUNCATE_ALL = (
+    "TRUNCATE outbox, ticket_events, tickets, handoff_events, handoffs, agent_sessions, agents "
+    "RESTART IDENTITY CASCADE"
+)
 ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

@@ -1,0 +1,58 @@
+"""Texts of the human handoff, from knowledge/handoff.yml."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel
+
+from bot.paths import knowledge_dir
+
+
+class HandoffTexts(BaseModel):
+    offer: str
+    offer_yes: str
+    offer_no: str
+    declined: str
+    queued: str
+    next_in_line: str
+    waiting_behind: str
+    waiting_behind_one: str
+    still_waiting: str
+    already_waiting: str
+    closed: str
+    nobody_online: str
+    callback_offer: str
+    callback_yes: str
+    callback_no: str
+    callback_ask: str
+    callback_invalid: str
+    callback_done: str
+    callback_declined: str
+    unavailable: str
+    gave_up: str
+    agent_joined: str
+    handed_back: str
+    closed_by_agent: str
+
+    class Config:
+        extra = "forbid"
+
+    def position(self, position: int, minutes: int) -> str:
+        """The queue position in plain words: "Vor Ihnen warten noch 2 Personen."."""
+        if position <= 1:
+            return self.next_in_line.format(minutes=minutes)
+        if position == 2:
+            return self.waiting_behind_one.format(minutes=minutes)
+        return self.waiting_behind.format(ahead=position - 1, minutes=minutes)
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> HandoffTexts:
+    return HandoffTexts.parse_obj(yaml.safe_load(path.read_text(encoding="utf-8"))["texts"])
+
+
+def load_handoff_texts(path: Path | None = None) -> HandoffTexts:
+    return _load(path or knowledge_dir() / "handoff.yml")

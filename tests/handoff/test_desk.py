@@ -1,0 +1,116 @@
+"""The service desk on SQLite and PostgreSQL (both real), with explicit service hours."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+
+import pytest
+
+from bot.handoff.desk import ServiceDesk
+from bot.handoff.models import HandoffReason, HandoffStatus
+from bot.handoff.queue import DAYS, ServiceHours
+
+PASSWORD = "richtig-geheim-123"
+ALWAYS = ServiceHours({day: (time(0, 0), time(23, 59, 59, 999999)) for day in DAYS}, 6.0)
+CLOSED = ServiceHours({}, 6.0)
+
+
+def _desk(store, hours: ServiceHours) -> ServiceDesk:
+    # The shared PostgreSQL database is only truncated for tickets and handoffs.
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM agent_sessions")
+        connection.exec_driver_sql("DELETE FROM agents")
+    return ServiceDesk(store, hours)
+
+
+@pytest.fixture
+def desk(store):
+    return _desk(store, ALWAYS)
+
+
+def _online(desk: ServiceDesk, username: str) -> None:
+    desk.agents.add(username, username.capitalize(), PASSWORD)
+    assert desk.agents.login(username, PASSWORD) is not None
+
+
+def _join(desk: ServiceDesk, conversation: str):
+    return desk.join_queue(
+        conversation, "webchat", HandoffReason.DIAGNOSIS, "internet_down", "Thema: Internet", "line_fault", None
+    )
+
+
+def test_nobody_can_queue_until_an_agent_is_online(desk):
+    available = desk.availability()
+    assert (available.in_service_hours, available.agents_online, available.can_queue) == (True, 0, False)
+    _online(desk, "anna")
+    available = desk.availability()
+    assert (available.in_service_hours, available.agents_online, available.can_queue) == (True, 1, True)
+    # A minute later without a poll from the console, Anna no longer counts.
+    later = desk.availability(datetime.now(timezone.utc) + timedelta(minutes=2))
+    assert (later.agents_online, later.can_queue) == (0, False)
+
+
+def test_outside_service_hours_nobody_can_queue_even_with_agents_online(store):
+    desk = _desk(store, CLOSED)
+    _online(desk, "anna")
+    available = desk.availability()
+    assert (available.in_service_hours, available.agents_online, available.can_queue) == (False, 1, False)
+
+
+def test_the_desk_uses_the_hours_it_was_given(store):
+    monday_ten = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    sunday_noon = datetime(2026, 11, 22, 11, 0, tzinfo=timezone.utc)
+    configured = _desk(store, ServiceHours.load())
+    assert configured.availability(monday_ten).in_service_hours
+    assert not configured.availability(sunday_noon).in_service_hours
+    assert _desk(store, ALWAYS).availability(sunday_noon).in_service_hours
+
+
+def test_joining_the_queue_gives_positions_and_a_wait_estimate(desk):
+    _online(desk, "anna")
+    first = _join(desk, "c1")
+    second = _join(desk, "c2")
+    assert (first.position, first.already, first.handoff.status) == (1, False, HandoffStatus.WAITING)
+    assert (second.position, second.already) == (2, False)
+    assert (first.minutes, second.minutes) == (6, 12)  # 6 minutes per chat, one agent
+    assert first.handoff.conversation_id == "c1" and first.handoff.verdict == "line_fault"
+
+
+def test_joining_again_changes_nothing_and_says_so(desk):
+    _online(desk, "anna")
+    first = _join(desk, "c1")
+    _join(desk, "c2")
+    again = _join(desk, "c1")
+    assert again.already is True
+    assert again.handoff.id == first.handoff.id and again.position == 1
+    assert [h.conversation_id for h in desk.queue.waiting()] == ["c1", "c2"]
+    assert [action for _, _, action, _ in desk.queue.audit(first.handoff.id)] == ["queued"]
+
+
+def test_more_agents_online_shorten_the_wait(desk):
+    _online(desk, "anna")
+    _join(desk, "c1")
+    _join(desk, "c2")
+    third = _join(desk, "c3")
+    assert third.minutes == 18
+    assert desk.wait(3) == 18
+    _online(desk, "ben")
+    assert desk.wait(3) == 9
+    assert _join(desk, "c4").minutes == 12  # position 4 shared by two agents
+    assert desk.wait(1) < desk.wait(2) < desk.wait(4)
+
+
+def test_the_wait_estimate_assumes_one_agent_when_none_is_online(desk):
+    assert desk.wait(2) == 12
+
+
+def test_the_position_told_to_the_customer_is_recorded(desk):
+    _online(desk, "anna")
+    first = _join(desk, "c1")
+    second = _join(desk, "c2")
+    assert desk.queue.get(first.handoff.id).notified_position == 1
+    assert desk.queue.get(second.handoff.id).notified_position == 2
+    desk.queue.claim(first.handoff.id, "anna")
+    again = _join(desk, "c2")  # moved up: asking again records the new position
+    assert (again.already, again.position) == (True, 1)
+    assert desk.queue.get(second.handoff.id).notified_position == 1

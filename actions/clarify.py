@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.clarify import ClarificationKind, consecutive_misses, plan_clarification
+from bot.handoff.models import HandoffReason
 from bot.topics import Topic, load_topics
 
 _WITH_MENU = {ClarificationKind.AGAIN, ClarificationKind.LOST}
@@ -17,7 +18,7 @@ def _buttons(topics: List[Topic]) -> List[Dict[str, str]]:
     return [{"title": topic.label, "payload": f"/{topic.intent}"} for topic in topics]
 
 
-def _user_intents(tracker: Tracker) -> List[str]:
+def user_intents(tracker: Tracker) -> List[str]:
     return [
         ((event.get("parse_data") or {}).get("intent") or {}).get("name")
         for event in tracker.events
@@ -40,7 +41,7 @@ class ActionClarify(Action):
             text=message.get("text"),
             intent=(message.get("intent") or {}).get("name"),
             intent_ranking=message.get("intent_ranking") or [],
-            previous_misses=consecutive_misses(_user_intents(tracker)),
+            previous_misses=consecutive_misses(user_intents(tracker)),
             topics=catalog,
             empty=bool((message.get("input_notice") or {}).get("empty")),
         )
@@ -51,6 +52,11 @@ class ActionClarify(Action):
         elif plan.kind in _WITH_MENU:
             buttons = _buttons(catalog.menu())
         dispatcher.utter_message(text=catalog.prompts[plan.kind.value], buttons=buttons)
+        if plan.kind is ClarificationKind.AGAIN:
+            # The second miss in a row: a person may be the better help.
+            from actions.handoff import offer_human
+
+            return offer_human(HandoffReason.MISUNDERSTOOD)
         return []
 
 

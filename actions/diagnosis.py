@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clarify import user_intents
+from bot.clarify import consecutive_misses
 from bot.diagnosis.engine import (
     DiagnosisEngine,
     DiagnosisState,
@@ -23,12 +25,13 @@ from bot.diagnosis.engine import (
 )
 from bot.diagnosis.model import PROBLEM_AREAS, LineVerdictRoute
 from bot.diagnosis.texts import load_texts
+from bot.handoff.models import HandoffReason
 from bot.tickets.texts import load_ticket_texts
 
 _ENGINE: DiagnosisEngine | None = None
-# Until the handoff exists (issue 6), this outcome says plainly what the customer
-# can do instead. Ticket outcomes offer a fault report (actions/tickets.py).
-_OUTCOME_FOLLOW_UP = {"handoff": "handoff_not_yet"}
+# Ticket outcomes offer a fault report (actions/tickets.py); a handoff outcome
+# offers a person (actions/handoff.py).
+HANDOFF_OUTCOME = "handoff"
 TICKET_OUTCOMES = ("ticket", "line_check")
 
 
@@ -118,14 +121,17 @@ def _present(dispatcher: CollectingDispatcher, state: DiagnosisState, tracker: T
             from actions.tickets import offer_buttons
 
             dispatcher.utter_message(text=load_ticket_texts().offer, buttons=offer_buttons())
-        elif prompt.outcome in _OUTCOME_FOLLOW_UP:
-            _say(dispatcher, _OUTCOME_FOLLOW_UP[prompt.outcome])
-        return [
+        finished = [
             SlotSet("diagnosis", state.to_dict()),
             SlotSet("diagnosis_active", False),
             SlotSet("line_check_pending", False),
             SlotSet("ticket_offer", prompt.outcome in TICKET_OUTCOMES),
         ]
+        if prompt.outcome == HANDOFF_OUTCOME:
+            from actions.handoff import offer_human
+
+            return finished + offer_human(HandoffReason.DIAGNOSIS)
+        return finished
     buttons = [
         {"title": label, "payload": f'/inform{{"diagnosis_answer": "{answer_id}"}}'}
         for label, answer_id in prompt.buttons
@@ -259,8 +265,7 @@ class ActionDiagnosisAnswer(Action):
         # ("nein, ich will einen Menschen sprechen"); a weak guess may be an answer
         # ("nein, ich kann auch niemanden anrufen").
         if intent == "request_human" and confidence >= HUMAN_CONFIDENCE:
-            dispatcher.utter_message(response="utter_human_unavailable")
-            return _present(dispatcher, state, tracker)
+            return [FollowupAction("action_handoff")]
         nxt, answered = _try_answer(tracker, state)
         if answered:
             return _present(dispatcher, nxt, tracker)
@@ -270,12 +275,22 @@ class ActionDiagnosisAnswer(Action):
             # The question stays open; repeating it now would rush the customer.
             return [SlotSet("diagnosis_active", True)]
         if intent == "request_human":
-            dispatcher.utter_message(response="utter_human_unavailable")
-        elif intent == "start_over":
+            return [FollowupAction("action_handoff")]
+        if intent == "complaint":
+            # Angry: first the apology, then a person is offered. The open
+            # question comes back if the customer prefers to go on here.
+            from actions.handoff import offer_human
+
+            _say(dispatcher, "complaint")
+            return offer_human(HandoffReason.COMPLAINT)
+        if intent == "nlu_fallback" and consecutive_misses(user_intents(tracker)) >= 1:
+            from actions.handoff import offer_human
+
+            _say(dispatcher, "not_understood")
+            return offer_human(HandoffReason.MISUNDERSTOOD)
+        if intent == "start_over":
             dispatcher.utter_message(response="utter_start_over")
             return _present(dispatcher, engine().start(state.area, router=state.router), tracker)
-        elif intent == "complaint":
-            _say(dispatcher, "complaint")
         elif intent == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
         else:

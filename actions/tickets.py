@@ -18,9 +18,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.diagnosis import _state, engine
+from actions.handoff import offer_human
 from actions.linecheck import FAILED, SKIPPED, _digits, slot_set_this_turn
 from bot.diagnosis.model import PROBLEM_AREAS
 from bot.german_time import german_date
+from bot.handoff.models import HandoffReason
 from bot.nlu.numbers import PHONE_NUMBER, find_numbers
 from bot.tickets.models import Priority
 from bot.tickets.spool import TicketSpool
@@ -147,7 +149,7 @@ class ActionTicketCreate(Action):
             logger.warning("ticket store unavailable, report spooled: %s", error)
             await asyncio.to_thread(spool().save, request)
             dispatcher.utter_message(text=texts.store_down)
-            return done
+            return done + offer_human(HandoffReason.BACKEND_FAILURE)
         template = texts.created if opened.created else texts.existing
         dispatcher.utter_message(text=template.format(number=opened.ticket.number))
         return done + [SlotSet("ticket_number", opened.ticket.number)]

@@ -22,7 +22,6 @@ TEXT_KEYS = (
     "identification_mismatch",
     "identification_failed",
     "identification_skipped",
-    "handoff_not_yet",
     "lost",
     "router_question",
     "router_unknown_label",

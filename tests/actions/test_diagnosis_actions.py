@@ -99,8 +99,17 @@ def test_wait_keeps_the_question_open_without_repeating_it():
 def test_a_clear_wish_for_a_person_is_never_taken_as_no():
     tracker = _tracker(OPEN, "request_human", "nein, ich will einen menschen sprechen", confidence=0.95)
     events, messages = _run(ActionDiagnosisAnswer(), tracker)
-    assert messages[0].get("response") == "utter_human_unavailable"
-    assert list(_slot(events, "diagnosis")["steps"]) == []
+    assert messages == []  # action_handoff speaks next
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_handoff"}]
+
+
+def test_a_complaint_during_the_diagnosis_offers_a_person_and_keeps_the_question():
+    tracker = _tracker(OPEN, "complaint", "das ist doch eine frechheit")
+    events, messages = _run(ActionDiagnosisAnswer(), tracker)
+    assert "leid" in messages[0]["text"]
+    assert _slot(events, "handoff_reason") == "complaint"
+    assert events[-1]["name"] == "action_offer_human"
+    assert not [e for e in events if e.get("name") == "diagnosis"]  # the open question stays as it was
 
 
 def test_a_weak_guess_of_request_human_with_a_leading_no_is_an_answer():

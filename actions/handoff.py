@@ -1,0 +1,283 @@
+"""Human handoff actions: offer a person, queue the customer, callbacks, handback.
+
+Thin adapters over bot.handoff. When a customer joins the queue the conversation
+is paused for the bot (ConversationPaused); the agent console takes it from there
+through the Rasa HTTP API and, on handback, runs `action_handoff_returned`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.diagnosis import _present, _state, engine
+from actions.linecheck import _digits, slot_set_this_turn
+from bot.handoff.desk import ServiceDesk
+from bot.handoff.models import HandoffReason
+from bot.handoff.queue import HandoffUnavailable
+from bot.handoff.texts import load_handoff_texts
+from bot.nlu.numbers import PHONE_NUMBER, find_numbers
+
+logger = logging.getLogger(__name__)
+
+_DESK: ServiceDesk | None = None
+CALLBACK_SLOT = "callback_phone"
+_REASON_BY_INTENT = {"request_human": HandoffReason.CUSTOMER_REQUEST, "complaint": HandoffReason.COMPLAINT}
+# Slots that steer the bot's rules: after a handoff no old question is open.
+_QUIET = [
+    SlotSet("diagnosis_active", False),
+    SlotSet("line_check_pending", False),
+    SlotSet("ticket_offer", False),
+]
+
+
+def desk() -> ServiceDesk:
+    global _DESK
+    if _DESK is None:
+        _DESK = ServiceDesk()
+    return _DESK
+
+
+def _yes_no(yes: str, no: str) -> List[Dict[str, str]]:
+    return [{"title": yes, "payload": "/affirm"}, {"title": no, "payload": "/deny"}]
+
+
+def offer_human(reason: HandoffReason) -> List[Dict[str, Any]]:
+    """Events for an action that wants to offer a person next (complaint, two
+    misunderstandings, a handoff outcome, a failing backend)."""
+    return [SlotSet("handoff_reason", reason.value), FollowupAction("action_offer_human")]
+
+
+def _previous_action(tracker: Tracker) -> str | None:
+    """The bot's last action before the customer's latest message; None when the
+    bot has acted since (an action run by the console, not an answer)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        kind, name = event.get("event"), event.get("name")
+        if kind == "user":
+            seen_user = True
+        elif kind == "action" and name != "action_listen":
+            return name if seen_user else None
+    return None
+
+
+def agent_summary(tracker: Tracker) -> tuple[str | None, str, str | None]:
+    """(problem area, summary for the agent, line verdict): everything already
+    checked, so the agent never asks again."""
+    lines: List[str] = []
+    area = verdict = None
+    state = _state(tracker)
+    if state is not None:
+        area = state.area
+        lines.append(engine().summary(state).as_text())
+        line_step = next((s for s in reversed(state.steps) if s.kind == "line_check"), None)
+        verdict = ((line_step.details or {}).get("verdict") if line_step else None) or None
+    number, postal = _digits(tracker.get_slot("customer_number")), _digits(tracker.get_slot("postal_code"))
+    status = tracker.get_slot("identification_status")
+    if number or postal:
+        checked = (
+            "geprüft"
+            if len(number) == 10 and len(postal) == 5 and status not in ("failed", "skipped")
+            else "nicht geprüft"
+        )
+        lines.append(f"Kundennummer: {number or '–'}, PLZ: {postal or '–'} ({checked})")
+    if tracker.get_slot("ticket_number"):
+        lines.append(f"Störungsmeldung: {tracker.get_slot('ticket_number')}")
+    if not lines:
+        lines.append("Noch keine Diagnose: Die Kundin oder der Kunde wollte gleich mit einem Menschen sprechen.")
+    return area, "\n".join(lines), verdict
+
+
+class ActionOfferHuman(Action):
+    def name(self) -> str:
+        return "action_offer_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        texts = load_handoff_texts()
+        try:
+            available = await asyncio.to_thread(desk().availability)
+        except Exception as error:  # database down: no offer we could keep
+            logger.warning("handoff availability unknown: %s", type(error).__name__)
+            return []
+        if available.can_queue:
+            dispatcher.utter_message(text=texts.offer, buttons=_yes_no(texts.offer_yes, texts.offer_no))
+        else:
+            dispatcher.utter_message(text=_closed_text(available.in_service_hours))
+            dispatcher.utter_message(text=texts.callback_offer, buttons=_yes_no(texts.callback_yes, texts.callback_no))
+        return []
+
+
+def _closed_text(in_hours: bool) -> str:
+    texts = load_handoff_texts()
+    return texts.nobody_online if in_hours else texts.closed.format(hours=desk().hours.describe())
+
+
+class ActionHandoff(Action):
+    """Queue the customer for an agent, or offer a callback when nobody is there."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        texts = load_handoff_texts()
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        reason_value = tracker.get_slot("handoff_reason")
+        reason = _REASON_BY_INTENT.get(intent) or (
+            HandoffReason(reason_value) if reason_value in HandoffReason._value2member_map_ else None
+        )
+        reason = reason or HandoffReason.CUSTOMER_REQUEST
+        try:
+            available = await asyncio.to_thread(desk().availability)
+            if not available.can_queue:
+                if _previous_action(tracker) == "action_offer_human":
+                    # The callback was offered already and the customer said yes.
+                    return [FollowupAction("callback_form")]
+                dispatcher.utter_message(text=_closed_text(available.in_service_hours))
+                dispatcher.utter_message(
+                    text=texts.callback_offer, buttons=_yes_no(texts.callback_yes, texts.callback_no)
+                )
+                return [SlotSet("handoff_reason", reason.value)]
+            area, summary, verdict = agent_summary(tracker)
+            queued = await asyncio.to_thread(
+                desk().join_queue,
+                tracker.sender_id,
+                tracker.get_latest_input_channel() or "unknown",
+                reason,
+                area,
+                summary,
+                verdict,
+                tracker.get_slot("ticket_number"),
+            )
+        except (HandoffUnavailable, Exception) as error:  # noqa: BLE001 - any database failure: say so
+            logger.warning("handoff failed: %s", type(error).__name__)
+            dispatcher.utter_message(text=texts.unavailable)
+            return []
+        if queued.already:
+            dispatcher.utter_message(text=texts.already_waiting)
+        else:
+            dispatcher.utter_message(text=texts.queued)
+        dispatcher.utter_message(text=texts.position(queued.position, queued.minutes))
+        return _QUIET + [SlotSet("handoff_reason", None), ConversationPaused()]
+
+
+class ActionHandoffDeclined(Action):
+    """ "Nein, weiter mit Ihnen": back to the open diagnosis question, if any."""
+
+    def name(self) -> str:
+        return "action_handoff_declined"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        dispatcher.utter_message(text=load_handoff_texts().declined)
+        events: List[Dict[str, Any]] = [SlotSet("handoff_reason", None)]
+        state = _state(tracker)
+        if state is not None and tracker.get_slot("diagnosis_active") and not engine().is_finished(state):
+            return events + _present(dispatcher, state, tracker)
+        dispatcher.utter_message(response="utter_anything_else")
+        return events + _QUIET
+
+
+def callback_number(text: str) -> str | None:
+    phones = [n for n in find_numbers(text or "") if n.entity == PHONE_NUMBER]
+    return phones[0].value if phones else None
+
+
+def national(number: str) -> str:
+    """+491701234567 -> 01701234567: how customers write and recognise their number."""
+    return "0" + number[3:] if number.startswith("+49") else number
+
+
+class ValidateCallbackForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_callback_form"
+
+    async def extract_callback_phone(self, dispatcher, tracker: Tracker, domain: Dict) -> Dict[str, Any]:
+        if tracker.get_slot("requested_slot") != CALLBACK_SLOT:
+            return {}
+        text = (tracker.latest_message or {}).get("text") or ""
+        return {CALLBACK_SLOT: text[:200]} if any(ch.isdigit() for ch in text) else {}
+
+    async def validate_callback_phone(self, value: Any, dispatcher, tracker: Tracker, domain: Dict) -> Dict:
+        number = callback_number(str(value or ""))
+        if number is None:
+            dispatcher.utter_message(text=load_handoff_texts().callback_invalid)
+            return {CALLBACK_SLOT: None}
+        return {CALLBACK_SLOT: number}
+
+
+class ActionAskCallbackPhone(Action):
+    def name(self) -> str:
+        return "action_ask_callback_phone"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        if not slot_set_this_turn(tracker, CALLBACK_SLOT):  # after an invalid try the error message asks again
+            dispatcher.utter_message(text=load_handoff_texts().callback_ask)
+        return []
+
+
+class ActionCallbackCreate(Action):
+    def name(self) -> str:
+        return "action_callback_create"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        texts = load_handoff_texts()
+        number = tracker.get_slot(CALLBACK_SLOT)
+        if not number:
+            dispatcher.utter_message(text=texts.callback_declined)
+            return [SlotSet("handoff_reason", None)]
+        reason_value = tracker.get_slot("handoff_reason")
+        reason = HandoffReason(reason_value) if reason_value in HandoffReason._value2member_map_ else None
+        area, summary, verdict = agent_summary(tracker)
+        try:
+            await asyncio.to_thread(
+                desk().queue.request_callback,
+                tracker.sender_id,
+                tracker.get_latest_input_channel() or "unknown",
+                reason or HandoffReason.CUSTOMER_REQUEST,
+                number,
+                area,
+                summary,
+                verdict,
+                tracker.get_slot("ticket_number"),
+            )
+        except Exception as error:  # noqa: BLE001 - database down: say so, keep the number in the chat
+            logger.warning("callback not stored: %s", type(error).__name__)
+            dispatcher.utter_message(text=texts.unavailable)
+            return [SlotSet("handoff_reason", None)]
+        dispatcher.utter_message(text=texts.callback_done.format(number=national(number)))
+        return [SlotSet("handoff_reason", None), SlotSet(CALLBACK_SLOT, None)]
+
+
+class ActionCallbackDeclined(Action):
+    def name(self) -> str:
+        return "action_callback_declined"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        dispatcher.utter_message(text=load_handoff_texts().callback_declined)
+        return [SlotSet("handoff_reason", None), SlotSet(CALLBACK_SLOT, None)]
+
+
+class ActionHandoffReturned(Action):
+    """Run by the agent console (Rasa API) after the conversation was resumed."""
+
+    def name(self) -> str:
+        return "action_handoff_returned"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        dispatcher.utter_message(text=load_handoff_texts().handed_back)
+        return _QUIET + [SlotSet("handoff_reason", None)]
+
+
+class ActionHandoffClosed(Action):
+    """Run by the agent console when the agent closes the chat."""
+
+    def name(self) -> str:
+        return "action_handoff_closed"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        dispatcher.utter_message(text=load_handoff_texts().closed_by_agent)
+        return _QUIET + [SlotSet("handoff_reason", None)]

@@ -67,6 +67,7 @@ train: $(MODEL) ## Train the model if the training data changed since the last o
 run: $(MODEL) $(WEBCHAT_JS) ## Start everything a customer needs; Ctrl-C stops it
 	@mkdir -p var
 	$(PY) -m bot.tickets migrate
+	$(PY) -m bot.console demo-agent >/dev/null
 	$(PY) -m bot.run_stack
 
 shell: $(MODEL) ## Chat in the terminal (uses the running bot, or starts one)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import sqlite3
 import subprocess
@@ -46,6 +47,9 @@ class LocalBot:
     line_api_url: str = ""
     _simulator: Any = None
     tickets_url: str = ""  # callable that (re)starts the simulator process
+    console_url: str = ""
+    rasa_token: str = ""
+    console_log: Path | None = None
 
     def stop_line_backend(self) -> None:
         """Stop the simulator process: the backend is gone, connections are refused."""
@@ -112,7 +116,8 @@ def local_bot(
     if not model.exists():
         raise BotStartError(f"{model} is missing: run `make train`")
     work.mkdir(parents=True, exist_ok=True)
-    rasa_port, action_port, simulator_port = free_port(), free_port(), free_port()
+    rasa_port, action_port, simulator_port, console_port = free_port(), free_port(), free_port(), free_port()
+    rasa_token = secrets.token_urlsafe(24)
     (work / "endpoints.yml").write_text(
         yaml.safe_dump(
             {
@@ -144,8 +149,14 @@ def local_bot(
         "LINE_API_BREAKER_RESET": str(breaker_reset_seconds),
         "DATABASE_URL": tickets_url,
         "TICKET_SPOOL_DIR": str(work / "spool"),
+        # Service hours do not depend on the clock in tests; "nobody online" is
+        # tested by having no agent logged in.
+        "HANDOFF_SERVICE_HOURS": "always",
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "RASA_API_TOKEN": rasa_token,
     }
     action_log, rasa_log, simulator_log = work / "actions.log", work / "rasa.log", work / "simulator.log"
+    console_log = work / "console.log"
     def start_simulator() -> subprocess.Popen:
         return subprocess.Popen(
             [sys.executable, "-m", "bot.linecheck.simulator", "--port", str(simulator_port)],
@@ -172,13 +183,19 @@ def local_bot(
     rasa = subprocess.Popen(
         [binaries / "rasa", "run", "--model", str(model), "--endpoints", str(work / "endpoints.yml"),
          "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--interface", "127.0.0.1",
-         "--port", str(rasa_port), "--logging-config-file", str(work / "logging.yml"), *verbosity],
+         "--port", str(rasa_port), "--logging-config-file", str(work / "logging.yml"), *verbosity,
+         "--enable-api", "--auth-token", rasa_token],
         cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+    )
+    console = subprocess.Popen(
+        [sys.executable, "-m", "bot.console", "serve", "--port", str(console_port)],
+        cwd=PROJECT_ROOT, env=env, stdout=console_log.open("w"), stderr=subprocess.STDOUT,
     )
     try:
         _wait(f"{line_api_url}/health", simulator, simulator_log)
         _wait(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         _wait(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
+        _wait(f"http://127.0.0.1:{console_port}/health", console, console_log)
         yield LocalBot(
             f"http://127.0.0.1:{rasa_port}",
             rasa_log,
@@ -187,12 +204,44 @@ def local_bot(
             line_api_url,
             control_simulator,
             tickets_url,
+            f"http://127.0.0.1:{console_port}",
+            rasa_token,
+            console_log,
         )
     finally:
-        for process in (rasa, actions, processes["simulator"]):
+        for process in (console, rasa, actions, processes["simulator"]):
             process.terminate()
-        for process in (rasa, actions, processes["simulator"]):
+        for process in (console, rasa, actions, processes["simulator"]):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+class ConsoleSession:
+    """An agent logged into the real console over HTTP (tests, benchmarks)."""
+
+    def __init__(self, console_url: str, username: str, password: str) -> None:
+        self.url = console_url
+        self.http = requests.Session()
+        form = self.http.get(f"{console_url}/login", timeout=10)
+        form.raise_for_status()
+        csrf = self.http.cookies.get("console_login_csrf")
+        done = self.http.post(
+            f"{console_url}/login",
+            data={"csrf": csrf, "username": username, "password": password},
+            timeout=10,
+            allow_redirects=False,
+        )
+        if done.status_code != 302:
+            raise RuntimeError(f"console login failed: HTTP {done.status_code}")
+        page = self.http.get(f"{console_url}/", timeout=10).text
+        marker = 'name="csrf" content="'
+        self.csrf = page.split(marker, 1)[1].split('"', 1)[0]
+
+    def get(self, path: str) -> requests.Response:
+        return self.http.get(f"{self.url}{path}", timeout=15)
+
+    def post(self, path: str, body: dict | None = None, csrf: bool = True) -> requests.Response:
+        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
+        return self.http.post(f"{self.url}{path}", json=body or {}, headers=headers, timeout=15)

@@ -12,6 +12,7 @@ class LocalEndpoints:
     rasa_port: int = 5005
     action_port: int = 5055
     line_simulator_port: int = 8085
+    console_port: int = 5006
 
     @classmethod
     def from_env(cls) -> LocalEndpoints:
@@ -20,6 +21,7 @@ class LocalEndpoints:
             rasa_port=int(os.environ.get("RASA_PORT", "5005")),
             action_port=int(os.environ.get("ACTION_PORT", "5055")),
             line_simulator_port=int(os.environ.get("LINE_SIMULATOR_PORT", "8085")),
+            console_port=int(os.environ.get("CONSOLE_PORT", "5006")),
         )
 
     @property
@@ -37,3 +39,7 @@ class LocalEndpoints:
     @property
     def line_simulator_health(self) -> str:
         return f"http://{self.host}:{self.line_simulator_port}/health"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://{self.host}:{self.console_port}"

@@ -11,6 +11,7 @@ shutdown. It also refuses to start when a port is taken, and says what to do.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -41,16 +42,27 @@ def watch_parent(on_gone, getppid=os.getppid, poll_seconds: float = 1.0, rounds:
     return False
 
 
+def stack_environment(environ, endpoints: LocalEndpoints) -> dict[str, str]:
+    """The processes' environment. The Rasa HTTP API only runs with a token; the
+    agent console is its only user. Without RASA_API_TOKEN a fresh random one is
+    made for this run (never written anywhere)."""
+    env = {**environ, "PYTHONUNBUFFERED": "1"}  # lines through the pipe at once
+    if not env.get("RASA_API_TOKEN"):
+        env["RASA_API_TOKEN"] = secrets.token_urlsafe(32)
+    env.setdefault("RASA_URL", endpoints.rasa_url)
+    return env
+
+
 def main() -> int:
     endpoints = LocalEndpoints.from_env()
-    ports = (endpoints.rasa_port, endpoints.action_port, endpoints.line_simulator_port)
+    ports = (endpoints.rasa_port, endpoints.action_port, endpoints.line_simulator_port, endpoints.console_port)
     busy = [port for port in ports if port_in_use(port, endpoints.host)]
     if busy:
         print(
             f"Port {', '.join(map(str, busy))} is already in use: the bot may already be running "
             "(chat with it via `make shell`), or old processes are left over "
             "(`pkill -f 'rasa run'; pkill -f bot.linecheck.simulator`). "
-            "Other ports: RASA_PORT=... ACTION_PORT=... LINE_SIMULATOR_PORT=... make run",
+            "Other ports: RASA_PORT=... ACTION_PORT=... LINE_SIMULATOR_PORT=... CONSOLE_PORT=... make run",
             file=sys.stderr,
         )
         return 1
@@ -58,7 +70,7 @@ def main() -> int:
     process = subprocess.Popen(
         [str(honcho), "start", "-f", "Procfile"],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},  # lines through the pipe at once
+        env=stack_environment(os.environ, endpoints),
         start_new_session=True,  # terminal signals reach this launcher, not honcho
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

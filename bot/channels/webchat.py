@@ -45,10 +45,39 @@ _SECURITY_HEADERS = {
 }
 
 
+class WebChatOutput(SocketIOOutput):
+    """Rasa's socket.io output plus who is writing: an agent's messages carry
+    `sender_name` in their metadata (added through the Rasa API by the agent
+    console); Rasa merges metadata into the message, the widget shows the name."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "webchat"
+
+    @staticmethod
+    def _metadata(kwargs: Dict[str, Any]) -> Dict[str, Any]:
+        name = kwargs.get("sender_name")
+        return {"metadata": {"sender_name": str(name)[:80]}} if name else {}
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for part in text.strip().split("\n\n"):
+            await self._send_message(recipient_id, {"text": part, **self._metadata(kwargs)})
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons, **kwargs: Any) -> None:
+        replies = [{"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons]
+        await self._send_message(recipient_id, {"text": text, "quick_replies": replies, **self._metadata(kwargs)})
+
+
 class WebChatInput(SocketIOInput):
     @classmethod
     def name(cls) -> str:
         return "webchat"
+
+    def get_output_channel(self) -> WebChatOutput | None:
+        # Used for messages that do not answer a customer message: the agent's
+        # (Rasa API, output_channel=latest). Needs one Rasa process (README).
+        sio = getattr(self, "sio", None)
+        return WebChatOutput(sio, self.bot_message_evt) if sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
@@ -103,7 +132,7 @@ class WebChatInput(SocketIOInput):
             await on_new_message(
                 UserMessage(
                     text,
-                    SocketIOOutput(sio, self.bot_message_evt),
+                    WebChatOutput(sio, self.bot_message_evt),
                     sender_id,
                     input_channel=self.name(),
                     metadata=metadata if isinstance(metadata, dict) else {},

@@ -1,0 +1,295 @@
+"""The agent console: a small Sanic app in its own process (`python -m bot.console`).
+
+Pages are rendered with Jinja2 (autoescape on); the live parts (queue, transcript)
+are JSON polled every 1.5 s by static/console.js, which only ever sets
+textContent. Security: login with argon2-hashed passwords (bot/handoff/agents.py),
+an HttpOnly SameSite=Strict session cookie, a CSRF token on every state change
+(form field or X-CSRF-Token header) plus a same-origin check, a strict CSP,
+and a small lockout after repeated failed logins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.console.service import Console, ConsoleError, as_json
+from bot.console.watcher import POLL_SECONDS, QueueWatcher
+from bot.diagnosis.model import PROBLEM_AREAS
+from bot.handoff.agents import Login
+from bot.tickets.models import TicketStatus
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "console_session"
+LOGIN_CSRF_COOKIE = "console_login_csrf"
+MAX_FAILED_LOGINS = 5
+LOCKOUT_SECONDS = 300
+_STATIC = {"console.js": "application/javascript", "console.css": "text/css"}
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null"
+    # on form posts, and the origin check below would refuse the login.
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+_templates = Environment(
+    loader=FileSystemLoader(str(HERE / "templates")),
+    autoescape=select_autoescape(("html",), default=True),
+)
+
+
+def _render(name: str, status: int = 200, **context: Any) -> HTTPResponse:
+    return response.html(_templates.get_template(name).render(**context), status=status, headers=_SECURITY_HEADERS)
+
+
+def _json(data: Any, status: int = 200) -> HTTPResponse:
+    return response.json(data, status=status, headers=_SECURITY_HEADERS)
+
+
+def _same_origin(request: Request) -> bool:
+    """Browsers send Origin on POST; a different one means another site is posting."""
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.scheme}://{request.host}"
+
+
+class FailedLogins:
+    """At most MAX_FAILED_LOGINS wrong passwords per user name within LOCKOUT_SECONDS."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._failures: dict[str, deque] = defaultdict(deque)
+
+    def locked(self, username: str) -> bool:
+        key = username.lower()
+        recent = self._failures.get(key)
+        while recent and self.clock() - recent[0] > LOCKOUT_SECONDS:
+            recent.popleft()
+        if recent is not None and not recent:
+            del self._failures[key]  # names typed once do not pile up in memory
+        return bool(recent) and len(recent) >= MAX_FAILED_LOGINS
+
+    def failed(self, username: str) -> None:
+        self._failures[username.lower()].append(self.clock())
+
+    def succeeded(self, username: str) -> None:
+        self._failures.pop(username.lower(), None)
+
+
+def create_app(console: Console, name: str = "agent_console", secure_cookies: bool = False) -> Sanic:
+    app = Sanic(name)
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.REQUEST_MAX_SIZE = 64 * 1024
+    directory = console.desk.agents
+    failures = FailedLogins()
+    run = asyncio.to_thread  # database and Rasa calls are blocking; keep the loop free
+
+    def _set_cookie(resp: HTTPResponse, key: str, value: str, max_age: int) -> None:
+        resp.cookies[key] = value
+        resp.cookies[key]["httponly"] = True
+        resp.cookies[key]["samesite"] = "Strict"
+        resp.cookies[key]["path"] = "/"
+        resp.cookies[key]["max-age"] = max_age
+        if secure_cookies:
+            resp.cookies[key]["secure"] = True
+
+    async def _login_of(request: Request) -> Login | None:
+        return await run(directory.session, request.cookies.get(SESSION_COOKIE))
+
+    def page(handler: Callable[..., Awaitable[HTTPResponse]]):
+        async def wrapped(request: Request, *args, **kwargs) -> HTTPResponse:
+            login = await _login_of(request)
+            if login is None:
+                return response.redirect("/login")
+            return await handler(request, login, *args, **kwargs)
+
+        wrapped.__name__ = handler.__name__
+        return wrapped
+
+    def api(handler: Callable[..., Awaitable[HTTPResponse]]):
+        async def wrapped(request: Request, *args, **kwargs) -> HTTPResponse:
+            login = await _login_of(request)
+            if login is None:
+                return _json({"error": "Bitte melden Sie sich neu an.", "login": True}, 401)
+            if request.method == "POST":
+                token = request.headers.get("x-csrf-token") or ""
+                if not _same_origin(request) or not secrets.compare_digest(token, login.csrf_token):
+                    return _json({"error": "Die Anfrage wurde abgelehnt (CSRF). Bitte laden Sie die Seite neu."}, 403)
+            try:
+                return await handler(request, login, *args, **kwargs)
+            except ConsoleError as error:
+                return _json({"error": str(error)}, error.status)
+
+        wrapped.__name__ = handler.__name__
+        return wrapped
+
+    def _body(request: Request) -> dict[str, Any]:
+        data = request.json if request.content_type.startswith("application/json") else None
+        return data if isinstance(data, dict) else {}
+
+    # -- login --------------------------------------------------------------------------
+
+    @app.get("/login")
+    async def login_form(request: Request) -> HTTPResponse:
+        if await _login_of(request):
+            return response.redirect("/")
+        return _login_page(request, error=None)
+
+    def _login_page(request: Request, error: str | None, status: int = 200) -> HTTPResponse:
+        csrf = secrets.token_urlsafe(24)
+        resp = _render("login.html", status=status, csrf=csrf, error=error)
+        _set_cookie(resp, LOGIN_CSRF_COOKIE, csrf, 1800)
+        return resp
+
+    @app.post("/login")
+    async def login(request: Request) -> HTTPResponse:
+        form = request.form
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+        sent = form.get("csrf") or ""
+        if not expected or not _same_origin(request) or not secrets.compare_digest(sent, expected):
+            return _login_page(request, "Die Anmeldeseite war zu alt. Bitte versuchen Sie es noch einmal.", 403)
+        username = (form.get("username") or "").strip()[:40]
+        password = (form.get("password") or "")[:200]
+        if failures.locked(username):
+            return _login_page(request, "Zu viele Fehlversuche. Bitte warten Sie fünf Minuten.", 429)
+        result = await run(directory.login, username, password)
+        if result is None:
+            failures.failed(username)
+            return _login_page(request, "Benutzername oder Passwort stimmt nicht.", 401)
+        failures.succeeded(username)
+        resp = response.redirect("/")
+        _set_cookie(resp, SESSION_COOKIE, result.token, int(result.expires_at.timestamp() - time.time()))
+        del resp.cookies[LOGIN_CSRF_COOKIE]
+        return resp
+
+    @app.post("/logout")
+    async def logout(request: Request) -> HTTPResponse:
+        login = await _login_of(request)
+        if login is not None and secrets.compare_digest(request.form.get("csrf") or "", login.csrf_token):
+            await run(directory.logout, login.token)
+            await run(directory.mark_offline, login.agent.id)
+        resp = response.redirect("/login")
+        del resp.cookies[SESSION_COOKIE]
+        return resp
+
+    # -- pages ----------------------------------------------------------------------------
+
+    @app.get("/")
+    @page
+    async def queue_page(request: Request, login: Login) -> HTTPResponse:
+        return _render("queue.html", agent=login.agent, csrf=login.csrf_token)
+
+    @app.get("/chats/<handoff_id:int>")
+    @page
+    async def chat_page(request: Request, login: Login, handoff_id: int) -> HTTPResponse:
+        return _render(
+            "chat.html",
+            agent=login.agent,
+            csrf=login.csrf_token,
+            handoff_id=handoff_id,
+            areas=[(area, console.area_title(area)) for area in PROBLEM_AREAS],
+            statuses=[s.value for s in TicketStatus],
+        )
+
+    @app.get("/static/<name>")
+    async def static(request: Request, name: str) -> HTTPResponse:
+        if name not in _STATIC:  # a fixed list: no path traversal
+            return response.text("Nicht gefunden", status=404)
+        return response.raw(
+            (HERE / "static" / name).read_bytes(), content_type=_STATIC[name], headers=_SECURITY_HEADERS
+        )
+
+    @app.get("/health")
+    async def health(request: Request) -> HTTPResponse:
+        return _json({"status": "ok"})
+
+    # -- JSON API for console.js ----------------------------------------------------------
+
+    @app.get("/api/queue")
+    @api
+    async def queue(request: Request, login: Login) -> HTTPResponse:
+        return _json(await run(console.overview, login.agent))
+
+    @app.get("/api/chats/<handoff_id:int>")
+    @api
+    async def chat(request: Request, login: Login, handoff_id: int) -> HTTPResponse:
+        return _json(as_json(await run(console.chat, handoff_id, login.agent)))
+
+    @app.post("/api/chats/<handoff_id:int>/claim")
+    @api
+    async def claim(request: Request, login: Login, handoff_id: int) -> HTTPResponse:
+        await run(console.claim, handoff_id, login.agent)
+        return _json({"ok": True})
+
+    @app.post("/api/chats/<handoff_id:int>/reply")
+    @api
+    async def reply(request: Request, login: Login, handoff_id: int) -> HTTPResponse:
+        await run(console.reply, handoff_id, login.agent, str(_body(request).get("text") or ""))
+        return _json({"ok": True})
+
+    @app.post("/api/chats/<handoff_id:int>/handback")
+    @api
+    async def hand_back(request: Request, login: Login, handoff_id: int) -> HTTPResponse:
+        await run(console.hand_back, handoff_id, login.agent)
+        return _json({"ok": True})
+
+    @app.post("/api/chats/<handoff_id:int>/close")
+    @api
+    async def close(request: Request, login: Login, handoff_id: int) -> HTTPResponse:
+        await run(console.close, handoff_id, login.agent)
+        return _json({"ok": True})
+
+    @app.post("/api/chats/<handoff_id:int>/ticket")
+    @api
+    async def ticket(request: Request, login: Login, handoff_id: int) -> HTTPResponse:
+        body = _body(request)
+        result = await run(
+            console.ticket,
+            handoff_id,
+            login.agent,
+            str(body.get("note") or ""),
+            str(body.get("status") or "") or None,
+            str(body.get("area") or "") or None,
+        )
+        return _json(result)
+
+    @app.post("/api/callbacks/<handoff_id:int>/done")
+    @api
+    async def callback_done(request: Request, login: Login, handoff_id: int) -> HTTPResponse:
+        await run(console.callback_done, handoff_id, login.agent, str(_body(request).get("note") or ""))
+        return _json({"ok": True})
+
+    # -- the queue watcher ----------------------------------------------------------------
+
+    watcher = QueueWatcher(console.desk, console.rasa)
+
+    async def watch() -> None:
+        while True:
+            try:
+                await run(watcher.tick)
+            except Exception as error:  # noqa: BLE001 - a database hiccup must not stop the updates
+                logger.warning("queue watcher: %s", type(error).__name__)
+            await asyncio.sleep(POLL_SECONDS)
+
+    @app.after_server_start
+    async def start_watcher(app_: Sanic, _loop) -> None:
+        app_.add_task(watch())
+
+    return app

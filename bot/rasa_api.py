@@ -1,0 +1,161 @@
+"""The Rasa server's HTTP API, as the agent console uses it.
+
+The API is enabled with a token (`rasa run --enable-api --auth-token ...`, token
+from RASA_API_TOKEN) and only this client holds it. Agent messages are bot
+events added with `output_channel=latest` and `execute_side_effects=true`, so
+Rasa delivers them to the channel the customer is chatting on, right away.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+DEFAULT_URL = "http://127.0.0.1:5005"
+TIMEOUT = (2.0, 10.0)  # connect, read
+MAX_TRANSCRIPT_LINES = 300
+
+
+class RasaError(Exception):
+    pass
+
+
+class RasaUnavailable(RasaError):
+    """The Rasa server cannot be reached or answered with an error."""
+
+
+class RasaRefused(RasaError):
+    """The Rasa server refused the token (401/403)."""
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    who: str  # "customer", "bot", "agent", "note"
+    text: str
+    at: datetime
+    name: str | None = None  # the agent's name
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    conversation_id: str
+    paused: bool
+    slots: dict[str, Any]
+    lines: tuple[TranscriptLine, ...]
+    latest_channel: str | None
+
+
+def _at(event: dict) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
+    except (TypeError, ValueError, OverflowError):
+        return datetime.fromtimestamp(0, tz=timezone.utc)
+
+
+def transcript(events: list[dict]) -> tuple[TranscriptLine, ...]:
+    """Customer and bot/agent messages, in order. Button payloads ("/affirm") are
+    shown as the intent the bot understood, never as raw payload syntax."""
+    lines: list[TranscriptLine] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "user":
+            text = str(event.get("text") or "")
+            if text.startswith("/"):
+                intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+                intent = intent or re.split(r"[{@]", text[1:], maxsplit=1)[0]
+                text = f"[Knopf: {intent}]"
+            lines.append(TranscriptLine("customer", text, _at(event)))
+        elif kind == "bot":
+            metadata = event.get("metadata") or {}
+            name = metadata.get("sender_name") if isinstance(metadata, dict) else None
+            text = str(event.get("text") or "")
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if buttons:
+                text += "\n" + " | ".join(f"[{b.get('title', '')}]" for b in buttons if isinstance(b, dict))
+            lines.append(TranscriptLine("agent" if name else "bot", text, _at(event), name if name else None))
+    return tuple(lines[-MAX_TRANSCRIPT_LINES:])
+
+
+class RasaClient:
+    def __init__(self, url: str | None = None, token: str | None = None, session: requests.Session | None = None):
+        self.url = (url or os.environ.get("RASA_URL") or DEFAULT_URL).rstrip("/")
+        self.token = token if token is not None else os.environ.get("RASA_API_TOKEN", "")
+        if not self.token:
+            raise RasaError("RASA_API_TOKEN is not set: the Rasa API must never run without a token")
+        self.http = session or requests.Session()
+        # Connection errors only: a retried POST of events could deliver a message twice.
+        retry = Retry(total=2, connect=2, read=0, status=0, backoff_factor=0.2, allowed_methods=None)
+        self.http.mount("http://", HTTPAdapter(max_retries=retry))
+        self.http.mount("https://", HTTPAdapter(max_retries=retry))
+
+    def _call(self, method: str, path: str, params: dict | None = None, body: Any = None) -> Any:
+        try:
+            response = self.http.request(
+                method,
+                f"{self.url}{path}",
+                params={**(params or {}), "token": self.token},
+                json=body,
+                timeout=TIMEOUT,
+            )
+        except requests.RequestException as error:
+            raise RasaUnavailable(type(error).__name__) from None
+        if response.status_code in (401, 403):
+            raise RasaRefused(str(response.status_code))
+        if response.status_code >= 400:
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+        try:
+            return response.json()
+        except ValueError:
+            raise RasaUnavailable("invalid JSON") from None
+
+    @staticmethod
+    def _path(conversation_id: str, tail: str) -> str:
+        return f"/conversations/{quote(conversation_id, safe='')}/{tail}"
+
+    def conversation(self, conversation_id: str) -> ConversationState:
+        data = self._call("GET", self._path(conversation_id, "tracker"), {"include_events": "ALL"})
+        events = data.get("events") or []
+        return ConversationState(
+            conversation_id=conversation_id,
+            paused=bool(data.get("paused")),
+            slots=data.get("slots") or {},
+            lines=transcript(events),
+            latest_channel=data.get("latest_input_channel"),
+        )
+
+    def say(self, conversation_id: str, text: str, sender_name: str | None = None) -> None:
+        """A message into the customer's open chat (as the agent when sender_name is set)."""
+        event: dict[str, Any] = {"event": "bot", "text": text}
+        if sender_name:
+            event["metadata"] = {"sender_name": sender_name}
+        self._add_events(conversation_id, [event])
+
+    def resume(self, conversation_id: str) -> None:
+        self._add_events(conversation_id, [{"event": "resume"}])
+
+    def pause(self, conversation_id: str) -> None:
+        self._add_events(conversation_id, [{"event": "pause"}])
+
+    def listen(self, conversation_id: str) -> None:
+        """Mark the bot as waiting for the customer (after an action run from outside)."""
+        self._add_events(conversation_id, [{"event": "action", "name": "action_listen"}])
+
+    def run_action(self, conversation_id: str, action: str) -> None:
+        """Let the bot act now (after a handback), output to the customer's chat."""
+        self._call("POST", self._path(conversation_id, "execute"), {"output_channel": "latest"}, {"name": action})
+
+    def _add_events(self, conversation_id: str, events: list[dict]) -> None:
+        self._call(
+            "POST",
+            self._path(conversation_id, "tracker/events"),
+            {"output_channel": "latest", "execute_side_effects": "true"},
+            events,
+        )

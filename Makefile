@@ -91,9 +91,10 @@ test-nlu: $(MODEL)
 
 test: lint validate test-python test-stories test-nlu ## Run the whole test suite (CI runs this)
 
-bench: $(MODEL) ## Benchmarks: diagnosis scenarios, line check latency, NLU pipelines on the held-out set
+bench: $(MODEL) $(WEBCHAT_JS) ## Benchmarks: diagnosis scenarios, line check latency, handoff latency, NLU pipelines
 	$(PY) -m bot.diagnosis.scenarios --min-correct 0.95 --max-median-turns 6
 	$(PY) -m bot.linecheck.benchmark
+	$(PY) -m bot.console.benchmark --max-p95-ms 2000
 	$(PY) -m bot.nlu.benchmark compare
 
 clean: ## Remove trained models and local state (keeps the venv)

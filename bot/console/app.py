@@ -23,7 +23,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console.service import Console, ConsoleError, as_json
+from bot.console.service import TICKET_STATUS, Console, ConsoleError, as_json
 from bot.console.watcher import POLL_SECONDS, QueueWatcher
 from bot.diagnosis.model import PROBLEM_AREAS
 from bot.handoff.agents import Login
@@ -205,7 +205,7 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
             csrf=login.csrf_token,
             handoff_id=handoff_id,
             areas=[(area, console.area_title(area)) for area in PROBLEM_AREAS],
-            statuses=[s.value for s in TicketStatus],
+            statuses=[(s.value, TICKET_STATUS.get(s.value, s.value)) for s in TicketStatus],
         )
 
     @app.get("/static/<name>")

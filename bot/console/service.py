@@ -32,6 +32,24 @@ REASONS = {
     "complaint": "Verärgert",
     "backend_failure": "System gestört",
 }
+# Line verdicts (knowledge/verdicts.yml ids, plus the route when no check was possible).
+VERDICTS = {
+    "area_outage": "Störung im Gebiet",
+    "line_fault": "Leitungsstörung",
+    "line_unstable": "Leitung instabil",
+    "line_slow": "Leitung zu langsam",
+    "line_weak": "Leitung schwach",
+    "telephony_fault": "Telefonie gestört",
+    "line_ok": "Leitung in Ordnung",
+    "unavailable": "nicht geprüft",
+}
+TICKET_STATUS = {
+    "open": "offen",
+    "in_progress": "in Bearbeitung",
+    "technician_scheduled": "Techniker-Termin",
+    "resolved": "behoben",
+    "closed": "geschlossen",
+}
 STATUS = {
     "waiting": "wartet",
     "active": "im Gespräch",
@@ -88,7 +106,7 @@ class Console:
             "status_label": STATUS.get(handoff.status.value, handoff.status.value),
             "reason": REASONS.get(handoff.reason.value, handoff.reason.value),
             "area": self.area_title(handoff.area),
-            "verdict": handoff.verdict or "–",
+            "verdict": VERDICTS.get(handoff.verdict, handoff.verdict) if handoff.verdict else "–",
             "ticket_number": handoff.ticket_number,
             "agent": handoff.agent,
             "mine": agent is not None and handoff.agent == agent.username,
@@ -138,7 +156,7 @@ class Console:
                 view = self.desk.store.get(handoff.ticket_number)
                 ticket = {
                     "number": view.number,
-                    "status": view.status.value,
+                    "status": TICKET_STATUS.get(view.status.value, view.status.value),
                     "history": [dict(h) for h in view.history][-5:],
                 }
             except Exception:  # noqa: BLE001 - show the chat without it

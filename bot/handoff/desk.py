@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.handoff.agents import AgentDirectory
-from bot.handoff.models import HandoffReason
+from bot.handoff.models import HandoffReason, HandoffStatus
 from bot.handoff.queue import HandoffQueue, HandoffView, ServiceHours
 from bot.tickets.store import TicketStore
 
@@ -45,7 +45,8 @@ class ServiceDesk:
         return Availability(self.hours.is_open(now), self.agents.online_count(now))
 
     def wait(self, position: int, now: datetime | None = None) -> int:
-        return self.hours.wait_minutes(position, max(1, self.agents.online_count(now)))
+        busy = len(self.queue.listing((HandoffStatus.ACTIVE,)))
+        return self.hours.wait_minutes(position, max(1, self.agents.online_count(now)), busy)
 
     def join_queue(
         self,

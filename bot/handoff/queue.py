@@ -144,11 +144,15 @@ class ServiceHours:
         # An end of 23:59:59.999999 means "until midnight" (HANDOFF_SERVICE_HOURS=always).
         return span is not None and span[0] <= local.time() and (local.time() < span[1] or span[1] == time.max)
 
-    def wait_minutes(self, position: int, agents_online: int) -> int:
-        """A realistic estimate: everyone ahead, shared among the agents online."""
+    def wait_minutes(self, position: int, agents_online: int, chats_in_progress: int = 0) -> int:
+        """A realistic estimate. A free agent takes the next chat within a minute;
+        otherwise everyone still ahead of a free agent, shared among the agents."""
         if agents_online <= 0:
             raise ValueError("no agent online: offer a ticket or a callback instead of a wait")
-        return max(1, math.ceil(position * self.average_chat_minutes / agents_online))
+        free = max(0, agents_online - chats_in_progress)
+        if position <= free:
+            return 1
+        return max(1, math.ceil((position - free) * self.average_chat_minutes / agents_online))
 
 
 class HandoffQueue:

@@ -42,11 +42,12 @@ class HandoffTexts(BaseModel):
 
     def position(self, position: int, minutes: int) -> str:
         """The queue position in plain words: "Vor Ihnen warten noch 2 Personen."."""
+        wait = "eine Minute" if minutes <= 1 else f"{minutes} Minuten"
         if position <= 1:
-            return self.next_in_line.format(minutes=minutes)
+            return self.next_in_line.format(wait=wait)
         if position == 2:
-            return self.waiting_behind_one.format(minutes=minutes)
-        return self.waiting_behind.format(ahead=position - 1, minutes=minutes)
+            return self.waiting_behind_one.format(wait=wait)
+        return self.waiting_behind.format(ahead=position - 1, wait=wait)
 
 
 @lru_cache(maxsize=4)

@@ -72,7 +72,7 @@ def test_joining_the_queue_gives_positions_and_a_wait_estimate(desk):
     second = _join(desk, "c2")
     assert (first.position, first.already, first.handoff.status) == (1, False, HandoffStatus.WAITING)
     assert (second.position, second.already) == (2, False)
-    assert (first.minutes, second.minutes) == (6, 12)  # 6 minutes per chat, one agent
+    assert (first.minutes, second.minutes) == (1, 6)  # the free agent takes c1 at once; c2 waits one chat
     assert first.handoff.conversation_id == "c1" and first.handoff.verdict == "line_fault"
 
 
@@ -92,16 +92,24 @@ def test_more_agents_online_shorten_the_wait(desk):
     _join(desk, "c1")
     _join(desk, "c2")
     third = _join(desk, "c3")
-    assert third.minutes == 18
-    assert desk.wait(3) == 18
+    assert third.minutes == 12  # anna takes c1 at once; c2 and c3 wait one chat each
+    assert desk.wait(1) == 1
     _online(desk, "ben")
-    assert desk.wait(3) == 9
-    assert _join(desk, "c4").minutes == 12  # position 4 shared by two agents
-    assert desk.wait(1) < desk.wait(2) < desk.wait(4)
+    assert desk.wait(3) == 3  # two free agents, one chat ahead of them, shared by two
+    assert _join(desk, "c4").minutes == 6
+    assert desk.wait(1) <= desk.wait(3) < desk.wait(4)
+
+
+def test_agents_busy_with_chats_make_the_next_one_wait(desk):
+    _online(desk, "anna")
+    first = _join(desk, "c1")
+    assert desk.wait(1) == 1
+    desk.queue.claim(first.handoff.id, "anna")
+    assert desk.wait(1) == 6  # anna is talking to c1: the next waits about one chat
 
 
 def test_the_wait_estimate_assumes_one_agent_when_none_is_online(desk):
-    assert desk.wait(2) == 12
+    assert desk.wait(2) == 6
 
 
 def test_the_position_told_to_the_customer_is_recorded(desk):

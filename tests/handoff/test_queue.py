@@ -64,6 +64,8 @@ def test_service_hours_and_wait_estimate():
     assert hours.is_open(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))  # Monday 10:00 in Germany
     assert not hours.is_open(datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc))  # Sunday
     assert not hours.is_open(datetime(2026, 11, 23, 20, 30, tzinfo=timezone.utc))  # Monday 21:30
-    assert hours.wait_minutes(position=3, agents_online=2) == 9
+    assert hours.wait_minutes(position=1, agents_online=2) == 1  # a free agent takes it at once
+    assert hours.wait_minutes(position=3, agents_online=2) == 3  # one chat ahead of the free agents
+    assert hours.wait_minutes(position=3, agents_online=2, chats_in_progress=2) == 9  # both busy
     with pytest.raises(ValueError):
         hours.wait_minutes(position=1, agents_online=0)

@@ -194,7 +194,7 @@ def test_service_hours_never(monkeypatch):
     hours = ServiceHours.from_env()
     assert not any(hours.is_open(moment) for moment in _moments())
     assert not hours.is_open()
-    assert hours.wait_minutes(position=2, agents_online=1) == 12  # the estimate still works
+    assert hours.wait_minutes(position=2, agents_online=1) == 6  # the estimate still works
 
 
 def test_service_hours_from_env_default_and_file(monkeypatch, tmp_path):

@@ -12,12 +12,12 @@ from pydantic import ValidationError
 from bot.handoff.texts import HandoffTexts, load_handoff_texts
 from bot.paths import knowledge_dir
 
-DOCUMENTED = {"ahead", "minutes", "hours", "name", "number"}
+DOCUMENTED = {"ahead", "wait", "hours", "name", "number"}
 # Texts that must say the thing in their placeholder.
 REQUIRED = {
-    "next_in_line": {"minutes"},
-    "waiting_behind": {"ahead", "minutes"},
-    "waiting_behind_one": {"minutes"},
+    "next_in_line": {"wait"},
+    "waiting_behind": {"ahead", "wait"},
+    "waiting_behind_one": {"wait"},
     "closed": {"hours"},
     "callback_done": {"number"},
     "agent_joined": {"name"},
@@ -41,9 +41,9 @@ def test_the_texts_come_from_knowledge_handoff_yml(texts):
 
 
 def test_the_queue_position_in_plain_words(texts):
-    assert texts.position(1, 6) == texts.next_in_line.format(minutes=6)
+    assert texts.position(1, 6) == texts.next_in_line.format(wait="6 Minuten")
     assert "Nächstes" in texts.position(1, 6) and "6 Minuten" in texts.position(1, 6)
-    assert texts.position(2, 12) == texts.waiting_behind_one.format(minutes=12)
+    assert texts.position(2, 12) == texts.waiting_behind_one.format(wait="12 Minuten")
     assert "eine Person" in texts.position(2, 12) and "12 Minuten" in texts.position(2, 12)
     four = texts.position(4, 24)
     assert "3 Personen" in four and "24 Minuten" in four
@@ -57,7 +57,7 @@ def test_every_text_is_german_and_uses_only_documented_placeholders(texts, name)
     fields = _fields(text)
     assert fields <= DOCUMENTED, f"{name}: unknown placeholder {fields - DOCUMENTED}"
     assert REQUIRED.get(name, set()) <= fields, f"{name} must contain {REQUIRED[name]}"
-    filled = text.format(ahead=3, minutes=6, hours="Mo–Fr 8–20 Uhr", name="Anna", number="0170 1234567")
+    filled = text.format(ahead=3, wait="6 Minuten", hours="Mo–Fr 8–20 Uhr", name="Anna", number="0170 1234567")
     assert "{" not in filled and "}" not in filled, name
     assert not ENGLISH.search(filled), f"{name} reads English: {filled}"
 

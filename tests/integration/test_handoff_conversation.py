@@ -146,7 +146,7 @@ def test_agent_closes_the_chat_and_opens_a_ticket(bot):
     queued = _open_handoff(bot, sender)
     handoff = _wait_for(lambda: _listed(agent, queued.id))
     assert "4711000002" in handoff["summary"]
-    assert handoff["verdict"] == "line_fault"
+    assert handoff["verdict"] == "Leitungsstörung"
     assert agent.post(f"/api/chats/{handoff['id']}/ticket", {"note": "x"}).status_code == 409  # not taken over yet
     assert agent.post(f"/api/chats/{handoff['id']}/claim").ok
     ticket = agent.post(f"/api/chats/{handoff['id']}/ticket", {"note": "Kundin bestätigt: seit 7 Uhr"})

@@ -7,6 +7,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.offers import offer_human
 from bot.clarify import ClarificationKind, consecutive_misses, plan_clarification
 from bot.handoff.models import HandoffReason
 from bot.topics import Topic, load_topics
@@ -54,8 +55,6 @@ class ActionClarify(Action):
         dispatcher.utter_message(text=catalog.prompts[plan.kind.value], buttons=buttons)
         if plan.kind is ClarificationKind.AGAIN:
             # The second miss in a row: a person may be the better help.
-            from actions.handoff import offer_human
-
             return offer_human(HandoffReason.MISUNDERSTOOD)
         return []
 

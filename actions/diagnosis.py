@@ -13,6 +13,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import user_intents
+from actions.offers import offer_human
 from bot.clarify import consecutive_misses
 from bot.diagnosis.engine import (
     DiagnosisEngine,
@@ -128,8 +129,6 @@ def _present(dispatcher: CollectingDispatcher, state: DiagnosisState, tracker: T
             SlotSet("ticket_offer", prompt.outcome in TICKET_OUTCOMES),
         ]
         if prompt.outcome == HANDOFF_OUTCOME:
-            from actions.handoff import offer_human
-
             return finished + offer_human(HandoffReason.DIAGNOSIS)
         return finished
     buttons = [
@@ -279,13 +278,9 @@ class ActionDiagnosisAnswer(Action):
         if intent == "complaint":
             # Angry: first the apology, then a person is offered. The open
             # question comes back if the customer prefers to go on here.
-            from actions.handoff import offer_human
-
             _say(dispatcher, "complaint")
             return offer_human(HandoffReason.COMPLAINT)
         if intent == "nlu_fallback" and consecutive_misses(user_intents(tracker)) >= 1:
-            from actions.handoff import offer_human
-
             _say(dispatcher, "not_understood")
             return offer_human(HandoffReason.MISUNDERSTOOD)
         if intent == "start_over":

@@ -19,7 +19,6 @@ from actions.diagnosis import _present, _state, engine
 from actions.linecheck import _digits, slot_set_this_turn
 from bot.handoff.desk import ServiceDesk
 from bot.handoff.models import HandoffReason
-from bot.handoff.queue import HandoffUnavailable
 from bot.handoff.texts import load_handoff_texts
 from bot.nlu.numbers import PHONE_NUMBER, find_numbers
 
@@ -45,12 +44,6 @@ def desk() -> ServiceDesk:
 
 def _yes_no(yes: str, no: str) -> List[Dict[str, str]]:
     return [{"title": yes, "payload": "/affirm"}, {"title": no, "payload": "/deny"}]
-
-
-def offer_human(reason: HandoffReason) -> List[Dict[str, Any]]:
-    """Events for an action that wants to offer a person next (complaint, two
-    misunderstandings, a handoff outcome, a failing backend)."""
-    return [SlotSet("handoff_reason", reason.value), FollowupAction("action_offer_human")]
 
 
 def _previous_action(tracker: Tracker) -> str | None:
@@ -153,7 +146,7 @@ class ActionHandoff(Action):
                 verdict,
                 tracker.get_slot("ticket_number"),
             )
-        except (HandoffUnavailable, Exception) as error:  # noqa: BLE001 - any database failure: say so
+        except Exception as error:  # noqa: BLE001 - HandoffUnavailable or any database failure: say so
             logger.warning("handoff failed: %s", type(error).__name__)
             dispatcher.utter_message(text=texts.unavailable)
             return []

@@ -18,8 +18,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.diagnosis import _state, engine
-from actions.handoff import offer_human
 from actions.linecheck import FAILED, SKIPPED, _digits, slot_set_this_turn
+from actions.offers import offer_human
 from bot.diagnosis.model import PROBLEM_AREAS
 from bot.german_time import german_date
 from bot.handoff.models import HandoffReason

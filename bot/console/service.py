@@ -218,26 +218,26 @@ class Console:
         self.queue.record(handoff.id, f"agent:{agent.username}", "message", f"{len(text)} Zeichen")
 
     def hand_back(self, handoff_id: int, agent: AgentView) -> None:
-        handoff = self._mine(handoff_id, agent)
-        self.queue.finish(handoff.id, agent.username, HandoffStatus.RETURNED)
-        self._resume(handoff.conversation_id, "action_handoff_returned")
+        self._end(handoff_id, agent, HandoffStatus.RETURNED, "action_handoff_returned")
 
     def close(self, handoff_id: int, agent: AgentView) -> None:
-        handoff = self._mine(handoff_id, agent)
-        self.queue.finish(handoff.id, agent.username, HandoffStatus.CLOSED)
-        self._resume(handoff.conversation_id, "action_handoff_closed")
+        self._end(handoff_id, agent, HandoffStatus.CLOSED, "action_handoff_closed")
 
-    def _resume(self, conversation_id: str, action: str) -> None:
+    def _end(self, handoff_id: int, agent: AgentView, status: HandoffStatus, action: str) -> None:
         """The bot takes over again: resume, let it speak, then listen (so its
-        rules see an ordinary turn when the customer answers)."""
+        rules see an ordinary turn when the customer answers). Rasa first: if it
+        does not answer, the chat stays with the agent, who can try again."""
+        handoff = self._mine(handoff_id, agent)
         try:
-            self.rasa.resume(conversation_id)
-            self.rasa.run_action(conversation_id, action)
-            self.rasa.listen(conversation_id)
+            self.rasa.resume(handoff.conversation_id)
+            self.rasa.run_action(handoff.conversation_id, action)
+            self.rasa.listen(handoff.conversation_id)
         except RasaError:
             raise ConsoleError(
-                "Der Bot hat nicht geantwortet. Der Chat ist für Sie beendet; bitte prüfen Sie den Verlauf.", 503
+                "Der Bot antwortet gerade nicht. Der Chat bleibt bei Ihnen; bitte versuchen Sie es gleich noch einmal.",
+                503,
             ) from None
+        self.queue.finish(handoff.id, agent.username, status)
 
     def ticket(
         self, handoff_id: int, agent: AgentView, note: str, status: str | None, area: str | None = None

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 _DESK: ServiceDesk | None = None
 CALLBACK_SLOT = "callback_phone"
+WAITING = "waiting"
 _REASON_BY_INTENT = {"request_human": HandoffReason.CUSTOMER_REQUEST, "complaint": HandoffReason.COMPLAINT}
 # Slots that steer the bot's rules: after a handoff no old question is open.
 _QUIET = [
@@ -150,11 +151,9 @@ class ActionHandoff(Action):
             logger.warning("handoff failed: %s", type(error).__name__)
             dispatcher.utter_message(text=texts.unavailable)
             return []
-        if queued.already:
-            dispatcher.utter_message(text=texts.already_waiting)
-        else:
-            dispatcher.utter_message(text=texts.queued)
-        dispatcher.utter_message(text=texts.position(queued.position, queued.minutes))
+        # chat_state: the widget knows the customer now waits for a person.
+        dispatcher.utter_message(text=texts.already_waiting if queued.already else texts.queued, chat_state=WAITING)
+        dispatcher.utter_message(text=texts.position(queued.position, queued.minutes), chat_state=WAITING)
         return _QUIET + [SlotSet("handoff_reason", None), ConversationPaused()]
 
 

@@ -131,11 +131,15 @@ class RasaClient:
             latest_channel=data.get("latest_input_channel"),
         )
 
-    def say(self, conversation_id: str, text: str, sender_name: str | None = None) -> None:
-        """A message into the customer's open chat (as the agent when sender_name is set)."""
+    def say(
+        self, conversation_id: str, text: str, sender_name: str | None = None, chat_state: str | None = None
+    ) -> None:
+        """A message into the customer's open chat: as the agent when sender_name is
+        set; chat_state "waiting" tells the widget the customer waits for a person."""
         event: dict[str, Any] = {"event": "bot", "text": text}
-        if sender_name:
-            event["metadata"] = {"sender_name": sender_name}
+        metadata = {k: v for k, v in (("sender_name", sender_name), ("chat_state", chat_state)) if v}
+        if metadata:
+            event["metadata"] = metadata
         self._add_events(conversation_id, [event])
 
     def resume(self, conversation_id: str) -> None:

@@ -48,7 +48,9 @@ _SECURITY_HEADERS = {
 class WebChatOutput(SocketIOOutput):
     """Rasa's socket.io output plus who is writing: an agent's messages carry
     `sender_name` in their metadata (added through the Rasa API by the agent
-    console); Rasa merges metadata into the message, the widget shows the name."""
+    console), and messages to a customer waiting for a person carry
+    `chat_state: waiting` (the widget then shows no "Assistent schreibt"). Rasa
+    merges message metadata into the keyword arguments."""
 
     @classmethod
     def name(cls) -> str:
@@ -56,8 +58,8 @@ class WebChatOutput(SocketIOOutput):
 
     @staticmethod
     def _metadata(kwargs: Dict[str, Any]) -> Dict[str, Any]:
-        name = kwargs.get("sender_name")
-        return {"metadata": {"sender_name": str(name)[:80]}} if name else {}
+        metadata = {key: str(kwargs[key])[:80] for key in ("sender_name", "chat_state") if kwargs.get(key)}
+        return {"metadata": metadata} if metadata else {}
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in text.strip().split("\n\n"):

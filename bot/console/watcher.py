@@ -64,7 +64,7 @@ class QueueWatcher:
                     continue
                 if handoff.notified_position != position:
                     minutes = self.desk.wait(position)
-                    self.rasa.say(handoff.conversation_id, texts.position(position, minutes))
+                    self.rasa.say(handoff.conversation_id, texts.position(position, minutes), chat_state="waiting")
                     self.desk.queue.set_notified(handoff.id, position)
                 self._acknowledge(handoff.id, handoff.conversation_id, now)
             except RasaError as error:
@@ -77,7 +77,7 @@ class QueueWatcher:
         lines = self.rasa.conversation(conversation_id).lines
         count = sum(1 for line in lines if line.who == "customer")
         if seen.customer_lines is not None and count > seen.customer_lines and now - seen.acked_at >= ACK_EVERY_SECONDS:
-            self.rasa.say(conversation_id, load_handoff_texts().still_waiting)
+            self.rasa.say(conversation_id, load_handoff_texts().still_waiting, chat_state="waiting")
             seen.acked_at = now
         seen.customer_lines = count
 

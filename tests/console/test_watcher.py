@@ -31,7 +31,9 @@ class RecordingRasa:
             raise RasaUnavailable("down")
         self.calls.append(call)
 
-    def say(self, conversation_id: str, text: str, sender_name: str | None = None) -> None:
+    def say(
+        self, conversation_id: str, text: str, sender_name: str | None = None, chat_state: str | None = None
+    ) -> None:
         self._record("say", conversation_id, text)
 
     def resume(self, conversation_id: str) -> None:

@@ -82,12 +82,17 @@ def test_agent_takes_over_both_write_and_the_bot_answers_again(browser, bot, age
     agent_context, console = _agent(browser, bot, "mia")  # online before the customer asks
     customer_context, customer = _ask_for_a_person(browser, bot)
 
+    _say(customer, "Hallo, ist da jemand?")  # waiting for a person: no "Assistent schreibt" ...
+    expect(customer.locator(".msg.user .bubble").last).to_have_text("Hallo, ist da jemand?")
+    expect(customer.locator(".typing")).to_be_hidden()
+
     row = console.locator("#waiting tr").last
     expect(row).to_contain_text("Internet")
     expect(row).to_contain_text("Wollte einen Menschen sprechen")
     row.get_by_role("link", name="Ansehen").click()
     expect(console.locator("#summary")).to_contain_text("Thema:")
     expect(console.locator("#transcript")).to_contain_text("Ich möchte bitte mit einem Menschen sprechen")
+    expect(console.locator("#transcript")).to_contain_text("Hallo, ist da jemand?")  # written while waiting
     console.get_by_role("button", name="Chat übernehmen").click()
     expect(console.get_by_label("Ihre Antwort an die Kundin / den Kunden")).to_be_visible()
 

@@ -6,6 +6,8 @@
   var STORE_SESSION = "stoerungschat.session";
   var STORE_LOG = "stoerungschat.log";
   var STORE_OPEN = "stoerungschat.open";
+  // Who answers next: "bot", "waiting" (for a person: nobody types yet) or "agent".
+  var STORE_MODE = "stoerungschat.mode";
   var MAX_LOG = 300;
   var TYPING_TIMEOUT_MS = 20000;
   var URL_PATTERN = /(https?:\/\/[^\s<>"']+)/g;
@@ -65,6 +67,7 @@
 
   var history = load(STORE_LOG, []);
   var sessionId = load(STORE_SESSION, null);
+  var mode = load(STORE_MODE, "bot");
   var typingTimer = null;
 
   function showTyping(on, who) {
@@ -165,6 +168,8 @@
     });
     var name = message.metadata && typeof message.metadata.sender_name === "string" ? message.metadata.sender_name : null;
     var role = name ? "agent" : "bot";
+    mode = name ? "agent" : (message.metadata && message.metadata.chat_state === "waiting" ? "waiting" : "bot");
+    save(STORE_MODE, mode);
     if (message.text) add({ role: role, text: message.text, buttons: buttons, name: name });
     if (message.attachment && message.attachment.payload && message.attachment.payload.src) {
       add({ role: role, text: String(message.attachment.payload.src), name: name });
@@ -181,7 +186,8 @@
     if (!text) return;
     if (shown !== null) add({ role: "user", text: shown || text });
     emit(text);
-    showTyping(true);
+    // Only the assistant answers at once; a person may take a while.
+    if (mode === "bot") showTyping(true);
   }
 
   form.addEventListener("submit", function (event) {

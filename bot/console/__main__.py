@@ -66,11 +66,15 @@ def serve(host: str, port: int) -> int:
     from bot.console.app import create_app
     from bot.console.service import Console
     from bot.handoff.desk import ServiceDesk
+    from bot.logging_mask import install as install_mask
     from bot.rasa_api import RasaClient
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     console = Console(ServiceDesk(), RasaClient())
     app = create_app(console, secure_cookies=os.environ.get("CONSOLE_SECURE_COOKIES") == "1")
+    # Personal data never reaches the log unmasked, also through Sanic's own handlers.
+    for name in ("", "sanic.root", "sanic.error", "sanic.access"):
+        install_mask(logging.getLogger(name))
     app.run(host=host, port=port, workers=1, access_log=False, motd=False)
     return 0
 

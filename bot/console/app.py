@@ -172,8 +172,10 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
         result = await run(directory.login, username, password)
         if result is None:
             failures.failed(username)
+            logger.warning("console login failed for user name %r", username)
             return _login_page(request, "Benutzername oder Passwort stimmt nicht.", 401)
         failures.succeeded(username)
+        logger.info("agent %s logged in", result.agent.username)
         resp = response.redirect("/")
         _set_cookie(resp, SESSION_COOKIE, result.token, int(result.expires_at.timestamp() - time.time()))
         del resp.cookies[LOGIN_CSRF_COOKIE]
@@ -185,6 +187,7 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
         if login is not None and secrets.compare_digest(request.form.get("csrf") or "", login.csrf_token):
             await run(directory.logout, login.token)
             await run(directory.mark_offline, login.agent.id)
+            logger.info("agent %s logged out", login.agent.username)
         resp = response.redirect("/login")
         del resp.cookies[SESSION_COOKIE]
         return resp
@@ -288,8 +291,15 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
                 logger.warning("queue watcher: %s", type(error).__name__)
             await asyncio.sleep(POLL_SECONDS)
 
+    tasks: list[asyncio.Task] = []
+
     @app.after_server_start
     async def start_watcher(app_: Sanic, _loop) -> None:
-        app_.add_task(watch())
+        tasks.append(asyncio.ensure_future(watch()))
+
+    @app.before_server_stop
+    async def stop_watcher(app_: Sanic, _loop) -> None:
+        for task in tasks:
+            task.cancel()
 
     return app

@@ -25,6 +25,7 @@ from bot.tickets.store import TicketRequest, TicketStoreUnavailable
 logger = logging.getLogger(__name__)
 
 MAX_REPLY_CHARS = 2000
+LIVE_CHANNELS = ("webchat",)
 REASONS = {
     "customer_request": "Wollte einen Menschen sprechen",
     "diagnosis": "Diagnose endet bei einem Menschen",
@@ -111,6 +112,9 @@ class Console:
             "agent": handoff.agent,
             "mine": agent is not None and handoff.agent == agent.username,
             "channel": handoff.channel,
+            # Channels whose customers get agent messages at once. REST (scripts,
+            # `make shell`) only sees them in the tracker.
+            "live": handoff.channel in LIVE_CHANNELS,
             "created_at": handoff.created_at.isoformat(),
             "claimed_at": handoff.claimed_at.isoformat() if handoff.claimed_at else None,
             "summary": handoff.summary_text or "",

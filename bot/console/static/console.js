@@ -127,7 +127,8 @@
     document.getElementById("f-area").textContent = h.area;
     document.getElementById("f-verdict").textContent = h.verdict;
     document.getElementById("f-reason").textContent = h.reason;
-    document.getElementById("f-channel").textContent = h.channel;
+    document.getElementById("f-channel").textContent = h.live ? h.channel :
+      h.channel + " (dieser Kanal bekommt Ihre Nachrichten nicht sofort angezeigt)";
     document.getElementById("f-agent").textContent = h.agent || "–";
     document.getElementById("summary").textContent = h.summary || "–";
     var active = h.status === "active" && h.mine;

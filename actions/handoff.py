@@ -153,7 +153,9 @@ class ActionHandoff(Action):
             return []
         # chat_state: the widget knows the customer now waits for a person.
         dispatcher.utter_message(text=texts.already_waiting if queued.already else texts.queued, chat_state=WAITING)
-        dispatcher.utter_message(text=texts.position(queued.position, queued.minutes), chat_state=WAITING)
+        dispatcher.utter_message(
+            text=texts.position(queued.position, queued.minutes), chat_state=WAITING, buttons=texts.leave_button()
+        )
         return _QUIET + [SlotSet("handoff_reason", None), ConversationPaused()]
 
 

@@ -42,6 +42,7 @@ class TranscriptLine:
     text: str
     at: datetime
     name: str | None = None  # the agent's name
+    intent: str | None = None  # what NLU understood (customer lines)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def transcript(events: list[dict]) -> tuple[TranscriptLine, ...]:
                 intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
                 intent = intent or re.split(r"[{@]", text[1:], maxsplit=1)[0]
                 text = f"[Knopf: {intent}]"
-            lines.append(TranscriptLine("customer", text, _at(event)))
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            lines.append(TranscriptLine("customer", text, _at(event), intent=intent))
         elif kind == "bot":
             metadata = event.get("metadata") or {}
             name = metadata.get("sender_name") if isinstance(metadata, dict) else None
@@ -132,7 +134,12 @@ class RasaClient:
         )
 
     def say(
-        self, conversation_id: str, text: str, sender_name: str | None = None, chat_state: str | None = None
+        self,
+        conversation_id: str,
+        text: str,
+        sender_name: str | None = None,
+        chat_state: str | None = None,
+        buttons: list[dict[str, str]] | None = None,
     ) -> None:
         """A message into the customer's open chat: as the agent when sender_name is
         set; chat_state "waiting" tells the widget the customer waits for a person."""
@@ -140,6 +147,8 @@ class RasaClient:
         metadata = {k: v for k, v in (("sender_name", sender_name), ("chat_state", chat_state)) if v}
         if metadata:
             event["metadata"] = metadata
+        if buttons:
+            event["data"] = {"buttons": buttons}
         self._add_events(conversation_id, [event])
 
     def resume(self, conversation_id: str) -> None:

@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from bot.paths import knowledge_dir
 
+LEAVE_QUEUE_INTENT = "start_over"
+
 
 class HandoffTexts(BaseModel):
     offer: str
@@ -20,6 +22,8 @@ class HandoffTexts(BaseModel):
     next_in_line: str
     waiting_behind: str
     waiting_behind_one: str
+    leave_queue: str
+    left_queue: str
     still_waiting: str
     already_waiting: str
     closed: str
@@ -39,6 +43,11 @@ class HandoffTexts(BaseModel):
 
     class Config:
         extra = "forbid"
+
+    def leave_button(self) -> list[dict[str, str]]:
+        """Under every queue message: the customer can stop waiting (the queue
+        watcher sees the button's intent and takes them out of the queue)."""
+        return [{"title": self.leave_queue, "payload": f"/{LEAVE_QUEUE_INTENT}"}]
 
     def position(self, position: int, minutes: int) -> str:
         """The queue position in plain words: "Vor Ihnen warten noch 2 Personen."."""

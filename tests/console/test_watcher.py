@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
@@ -24,6 +24,7 @@ class RecordingRasa:
     def __init__(self) -> None:
         self.calls: list[tuple] = []
         self.customer_lines: dict[str, int] = {}
+        self.extra: dict[str, list[TranscriptLine]] = {}
         self.down = False
 
     def _record(self, *call) -> None:
@@ -32,7 +33,12 @@ class RecordingRasa:
         self.calls.append(call)
 
     def say(
-        self, conversation_id: str, text: str, sender_name: str | None = None, chat_state: str | None = None
+        self,
+        conversation_id: str,
+        text: str,
+        sender_name: str | None = None,
+        chat_state: str | None = None,
+        buttons: list | None = None,
     ) -> None:
         self._record("say", conversation_id, text)
 
@@ -49,9 +55,9 @@ class RecordingRasa:
         if self.down:
             raise RasaUnavailable("down")
         lines = tuple(
-            TranscriptLine("customer", f"Nachricht {n}", None)
+            TranscriptLine("customer", f"Nachricht {n}", datetime.now(timezone.utc), intent="inform")
             for n in range(self.customer_lines.get(conversation_id, 0))
-        )
+        ) + tuple(self.extra.get(conversation_id, ()))
         return ConversationState(conversation_id, True, {}, lines, "webchat")
 
     def said(self, conversation_id: str) -> list[str]:
@@ -178,3 +184,25 @@ def test_rasa_down_is_retried_on_the_next_tick(store):
     rasa.down = False
     watcher.tick()
     assert rasa.said("c1") == [texts.position(1, 1)]
+
+
+def test_nicht_mehr_warten_takes_the_customer_out_of_the_queue(store):
+    texts = load_handoff_texts()
+    desk, rasa = _desk(store), RecordingRasa()
+    watcher = QueueWatcher(desk, rasa, clock=Clock())
+    handoff = _queue(desk, "c1")
+    before = handoff.created_at - timedelta(minutes=5)
+    rasa.extra["c1"] = [TranscriptLine("customer", "[Knopf: start_over]", before, intent="start_over")]
+    watcher.tick()  # a "von vorn" before joining the queue does not count
+    assert desk.queue.get(handoff.id).status is HandoffStatus.WAITING
+    now = datetime.now(timezone.utc)
+    rasa.extra["c1"].append(TranscriptLine("customer", "[Knopf: start_over]", now, intent="start_over"))
+    rasa.calls.clear()
+    watcher.tick()
+    assert desk.queue.get(handoff.id).status is HandoffStatus.ABANDONED
+    assert rasa.calls == [("say", "c1", texts.left_queue), ("resume", "c1"), ("listen", "c1")]
+    assert desk.queue.audit(handoff.id)[-1][1:3] == ("customer", "abandoned")
+
+
+def test_queue_messages_carry_the_leave_button():
+    assert load_handoff_texts().leave_button() == [{"title": "Nicht mehr warten", "payload": "/start_over"}]

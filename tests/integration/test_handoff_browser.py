@@ -157,3 +157,18 @@ def test_two_agents_racing_for_one_chat_only_one_gets_it(browser, bot, agents):
     expect(customer.locator(".msg.bot .bubble").last).to_have_text(load_handoff_texts().closed_by_agent)
     for context in (first_context, second_context, customer_context):
         context.close()
+
+
+def test_the_customer_can_stop_waiting_and_the_bot_is_back(browser, bot, agents):
+    texts = load_handoff_texts()
+    agent_context, console = _agent(browser, bot, "tom")
+    customer_context, customer = _ask_for_a_person(browser, bot)
+    expect(console.locator("#waiting tr")).not_to_have_count(0)
+    waiting_before = console.locator("#waiting tr").count()
+    customer.get_by_role("button", name=texts.leave_queue).click()
+    expect(customer.locator(".msg.bot .bubble").last).to_have_text(texts.left_queue, timeout=10000)
+    expect(console.locator("#waiting tr")).to_have_count(waiting_before - 1)  # gone from the queue
+    _say(customer, "Mein Telefon geht nicht")
+    expect(customer.get_by_role("button", name="Ja, das Internet geht")).to_be_visible()  # the bot answers again
+    customer_context.close()
+    agent_context.close()

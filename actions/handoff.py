@@ -17,10 +17,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.diagnosis import _present, _state, engine
 from actions.linecheck import _digits, slot_set_this_turn
-from bot.handoff.desk import ServiceDesk
-from bot.handoff.models import HandoffReason
+from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk
+from bot.handoff.models import HandoffReason, HandoffStatus
 from bot.handoff.texts import load_handoff_texts
 from bot.nlu.numbers import PHONE_NUMBER, find_numbers
+from bot.topics import load_topics
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +29,8 @@ _DESK: ServiceDesk | None = None
 CALLBACK_SLOT = "callback_phone"
 WAITING = "waiting"
 _REASON_BY_INTENT = {"request_human": HandoffReason.CUSTOMER_REQUEST, "complaint": HandoffReason.COMPLAINT}
-# Slots that steer the bot's rules: after a handoff no old question is open.
-_QUIET = [
-    SlotSet("diagnosis_active", False),
-    SlotSet("line_check_pending", False),
-    SlotSet("ticket_offer", False),
-]
+_QUIET = [SlotSet(name, value) for name, value in AFTER_HANDOFF_SLOTS.items()]
+OFFERED = "handoff_offered"  # what action_offer_human offered: "person" or "callback"
 
 
 def desk() -> ServiceDesk:
@@ -41,10 +38,6 @@ def desk() -> ServiceDesk:
     if _DESK is None:
         _DESK = ServiceDesk()
     return _DESK
-
-
-def _yes_no(yes: str, no: str) -> List[Dict[str, str]]:
-    return [{"title": yes, "payload": "/affirm"}, {"title": no, "payload": "/deny"}]
 
 
 def _previous_action(tracker: Tracker) -> str | None:
@@ -95,15 +88,18 @@ class ActionOfferHuman(Action):
         texts = load_handoff_texts()
         try:
             available = await asyncio.to_thread(desk().availability)
-        except Exception as error:  # database down: no offer we could keep
+        except Exception as error:  # database down: no offer we could keep; the menu is a next step
             logger.warning("handoff availability unknown: %s", type(error).__name__)
+            catalog = load_topics()
+            buttons = [{"title": t.label, "payload": f"/{t.intent}"} for t in catalog.menu()]
+            dispatcher.utter_message(text=catalog.prompts["menu"], buttons=buttons)
             return []
         if available.can_queue:
-            dispatcher.utter_message(text=texts.offer, buttons=_yes_no(texts.offer_yes, texts.offer_no))
-        else:
-            dispatcher.utter_message(text=_closed_text(available.in_service_hours))
-            dispatcher.utter_message(text=texts.callback_offer, buttons=_yes_no(texts.callback_yes, texts.callback_no))
-        return []
+            dispatcher.utter_message(text=texts.offer, buttons=texts.yes_no(texts.offer_yes, texts.offer_no))
+            return [SlotSet(OFFERED, "person")]
+        dispatcher.utter_message(text=_closed_text(available.in_service_hours))
+        dispatcher.utter_message(text=texts.callback_offer, buttons=texts.yes_no(texts.callback_yes, texts.callback_no))
+        return [SlotSet(OFFERED, "callback")]
 
 
 def _closed_text(in_hours: bool) -> str:
@@ -128,12 +124,13 @@ class ActionHandoff(Action):
         try:
             available = await asyncio.to_thread(desk().availability)
             if not available.can_queue:
-                if _previous_action(tracker) == "action_offer_human":
+                offered = tracker.get_slot(OFFERED)
+                if _previous_action(tracker) == "action_offer_human" and offered == "callback":
                     # The callback was offered already and the customer said yes.
                     return [FollowupAction("callback_form")]
                 dispatcher.utter_message(text=_closed_text(available.in_service_hours))
                 dispatcher.utter_message(
-                    text=texts.callback_offer, buttons=_yes_no(texts.callback_yes, texts.callback_no)
+                    text=texts.callback_offer, buttons=texts.yes_no(texts.callback_yes, texts.callback_no)
                 )
                 return [SlotSet("handoff_reason", reason.value)]
             area, summary, verdict = agent_summary(tracker)
@@ -151,12 +148,16 @@ class ActionHandoff(Action):
             logger.warning("handoff failed: %s", type(error).__name__)
             dispatcher.utter_message(text=texts.unavailable)
             return []
+        if queued.handoff.status is HandoffStatus.ACTIVE:
+            # Only if the conversation was unpaused under an agent (session expiry, restart).
+            dispatcher.utter_message(text=texts.with_agent)
+            return _QUIET + [ConversationPaused()]
         # chat_state: the widget knows the customer now waits for a person.
         dispatcher.utter_message(text=texts.already_waiting if queued.already else texts.queued, chat_state=WAITING)
         dispatcher.utter_message(
             text=texts.position(queued.position, queued.minutes), chat_state=WAITING, buttons=texts.leave_button()
         )
-        return _QUIET + [SlotSet("handoff_reason", None), ConversationPaused()]
+        return _QUIET + [ConversationPaused()]
 
 
 class ActionHandoffDeclined(Action):
@@ -256,22 +257,24 @@ class ActionCallbackDeclined(Action):
 
 
 class ActionHandoffReturned(Action):
-    """Run by the agent console (Rasa API) after the conversation was resumed."""
+    """After a handback. The console records this action with the same text and
+    slots in one request (RasaClient.back_to_bot) instead of running it, so a
+    handback cannot get lost on the way through the action server."""
 
     def name(self) -> str:
         return "action_handoff_returned"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
         dispatcher.utter_message(text=load_handoff_texts().handed_back)
-        return _QUIET + [SlotSet("handoff_reason", None)]
+        return _QUIET
 
 
 class ActionHandoffClosed(Action):
-    """Run by the agent console when the agent closes the chat."""
+    """After the agent closed the chat (recorded by the console like the handback)."""
 
     def name(self) -> str:
         return "action_handoff_closed"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
         dispatcher.utter_message(text=load_handoff_texts().closed_by_agent)
-        return _QUIET + [SlotSet("handoff_reason", None)]
+        return _QUIET

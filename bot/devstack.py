@@ -181,10 +181,9 @@ def local_bot(
         cwd=PROJECT_ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
     )
     rasa = subprocess.Popen(
-        [binaries / "rasa", "run", "--model", str(model), "--endpoints", str(work / "endpoints.yml"),
+        [sys.executable, "-m", "bot.rasa_server", "--model", str(model), "--endpoints", str(work / "endpoints.yml"),
          "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--interface", "127.0.0.1",
-         "--port", str(rasa_port), "--logging-config-file", str(work / "logging.yml"), *verbosity,
-         "--enable-api", "--auth-token", rasa_token],
+         "--port", str(rasa_port), "--logging-config-file", str(work / "logging.yml"), *verbosity],
         cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
     )
     console = subprocess.Popen(

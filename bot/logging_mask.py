@@ -8,8 +8,16 @@ file unmasked, whatever the level, so the filter sits on the handlers.
 from __future__ import annotations
 
 import logging
+import re
 
 from bot.nlu.numbers import mask_personal_numbers
+
+_TOKEN = re.compile(r"(token=)[^&\s\"']+", re.IGNORECASE)
+
+
+def mask_secrets(text: str) -> str:
+    """The Rasa API token travels as ?token=...: never in a log line."""
+    return _TOKEN.sub(r"\1***", text) if text else text
 
 
 class PersonalDataFilter(logging.Filter):
@@ -18,7 +26,7 @@ class PersonalDataFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string must not lose the log line
             message = str(record.msg)
-        masked = mask_personal_numbers(message)
+        masked = mask_secrets(mask_personal_numbers(message))
         if masked != message or record.args:
             record.msg, record.args = masked, None
         # Tracebacks are appended by the formatter from exc_text; fill it in
@@ -26,7 +34,7 @@ class PersonalDataFilter(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = mask_personal_numbers(record.exc_text)
+            record.exc_text = mask_secrets(mask_personal_numbers(record.exc_text))
         if record.stack_info:
             record.stack_info = mask_personal_numbers(record.stack_info)
         return True

@@ -20,7 +20,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 DEFAULT_URL = "http://127.0.0.1:5005"
-TIMEOUT = (2.0, 10.0)  # connect, read
+TIMEOUT = (2.0, 5.0)  # connect, read: the console must not hang on a stuck Rasa
 MAX_TRANSCRIPT_LINES = 300
 
 
@@ -150,6 +150,28 @@ class RasaClient:
         if buttons:
             event["data"] = {"buttons": buttons}
         self._add_events(conversation_id, [event])
+
+    def back_to_bot(
+        self,
+        conversation_id: str,
+        action: str,
+        messages: list[dict[str, Any]],
+        slots: dict[str, Any],
+    ) -> None:
+        """The bot takes the conversation again, in one request (all or nothing):
+        resume, record `action` as the bot's last action (its rules decide what a
+        "ja" or "nein" means next), say `messages` ({"text", "buttons"?}), set
+        `slots`, then listen. Nothing runs on the action server, so a handback
+        cannot get lost there."""
+        events: list[dict[str, Any]] = [{"event": "resume"}, {"event": "action", "name": action}]
+        for message in messages:
+            event: dict[str, Any] = {"event": "bot", "text": message["text"]}
+            if message.get("buttons"):
+                event["data"] = {"buttons": message["buttons"]}
+            events.append(event)
+        events += [{"event": "slot", "name": name, "value": value} for name, value in slots.items()]
+        events.append({"event": "action", "name": "action_listen"})
+        self._add_events(conversation_id, events)
 
     def resume(self, conversation_id: str) -> None:
         self._add_events(conversation_id, [{"event": "resume"}])

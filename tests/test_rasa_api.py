@@ -245,3 +245,24 @@ def test_the_other_calls_use_the_same_channel_options(server, client):
     assert server.seen[3]["path"] == "/conversations/c1/execute"
     assert server.seen[3]["query"] == {"output_channel": ["latest"], "token": [TOKEN]}
     assert all(r["query"]["token"] == [TOKEN] for r in server.seen)
+
+
+def test_back_to_bot_is_one_request_resume_action_messages_slots_listen(server, client):
+    buttons = [{"title": "Ja", "payload": "/affirm"}]
+    client.back_to_bot(
+        "c1",
+        "action_handoff",
+        [{"text": "Niemand mehr frei."}, {"text": "Rückruf?", "buttons": buttons}],
+        {"diagnosis_active": False, "handoff_reason": None},
+    )
+    (request,) = server.seen  # all or nothing: never resumed without the message
+    assert request["query"]["output_channel"] == ["latest"]
+    assert request["body"] == [
+        {"event": "resume"},
+        {"event": "action", "name": "action_handoff"},
+        {"event": "bot", "text": "Niemand mehr frei."},
+        {"event": "bot", "text": "Rückruf?", "data": {"buttons": buttons}},
+        {"event": "slot", "name": "diagnosis_active", "value": False},
+        {"event": "slot", "name": "handoff_reason", "value": None},
+        {"event": "action", "name": "action_listen"},
+    ]

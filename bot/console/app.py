@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
 import time
 from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -35,6 +37,8 @@ HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 MAX_FAILED_LOGINS = 5
+MAX_FAILED_PER_ADDRESS = 20
+MAX_TRACKED_NAMES = 1000
 LOCKOUT_SECONDS = 300
 _STATIC = {"console.js": "application/javascript", "console.css": "text/css"}
 _SECURITY_HEADERS = {
@@ -65,28 +69,35 @@ def _json(data: Any, status: int = 200) -> HTTPResponse:
 
 
 def _same_origin(request: Request) -> bool:
-    """Browsers send Origin on POST; a different one means another site is posting."""
+    """Browsers send Origin on POST; a different one means another site is posting.
+    Behind a TLS proxy set CONSOLE_ORIGIN (e.g. https://konsole.example.de): the
+    console itself then only sees http and the proxy's upstream host."""
     origin = request.headers.get("origin")
-    return origin is None or origin == f"{request.scheme}://{request.host}"
+    expected = os.environ.get("CONSOLE_ORIGIN") or f"{request.scheme}://{request.host}"
+    return origin is None or origin == expected.rstrip("/")
 
 
 class FailedLogins:
-    """At most MAX_FAILED_LOGINS wrong passwords per user name within LOCKOUT_SECONDS."""
+    """At most MAX_FAILED_LOGINS wrong passwords per user name within LOCKOUT_SECONDS
+    (the console keeps a second one per client address, with a higher limit)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._failures: dict[str, deque] = defaultdict(deque)
 
-    def locked(self, username: str) -> bool:
+    def locked(self, username: str, limit: int = MAX_FAILED_LOGINS) -> bool:
         key = username.lower()
         recent = self._failures.get(key)
         while recent and self.clock() - recent[0] > LOCKOUT_SECONDS:
             recent.popleft()
         if recent is not None and not recent:
             del self._failures[key]  # names typed once do not pile up in memory
-        return bool(recent) and len(recent) >= MAX_FAILED_LOGINS
+        return bool(recent) and len(recent) >= limit
 
     def failed(self, username: str) -> None:
+        if len(self._failures) > MAX_TRACKED_NAMES:  # names typed once must not pile up
+            for key in [k for k, v in self._failures.items() if not v or self.clock() - v[-1] > LOCKOUT_SECONDS]:
+                del self._failures[key]
         self._failures[username.lower()].append(self.clock())
 
     def succeeded(self, username: str) -> None:
@@ -99,6 +110,7 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
     app.config.REQUEST_MAX_SIZE = 64 * 1024
     directory = console.desk.agents
     failures = FailedLogins()
+    failures_by_address = FailedLogins()
     run = asyncio.to_thread  # database and Rasa calls are blocking; keep the loop free
 
     def _set_cookie(resp: HTTPResponse, key: str, value: str, max_age: int) -> None:
@@ -167,12 +179,15 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
             return _login_page(request, "Die Anmeldeseite war zu alt. Bitte versuchen Sie es noch einmal.", 403)
         username = (form.get("username") or "").strip()[:40]
         password = (form.get("password") or "")[:200]
-        if failures.locked(username):
+        address = request.remote_addr or request.ip or "?"
+        if failures.locked(username) or failures_by_address.locked(address, MAX_FAILED_PER_ADDRESS):
             return _login_page(request, "Zu viele Fehlversuche. Bitte warten Sie fünf Minuten.", 429)
         result = await run(directory.login, username, password)
         if result is None:
             failures.failed(username)
-            logger.warning("console login failed for user name %r", username)
+            failures_by_address.failed(address)
+            # Never the typed name: people type passwords into the wrong field.
+            logger.warning("console login failed (from %s)", address)
             return _login_page(request, "Benutzername oder Passwort stimmt nicht.", 401)
         failures.succeeded(username)
         logger.info("agent %s logged in", result.agent.username)
@@ -198,6 +213,14 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
     @page
     async def queue_page(request: Request, login: Login) -> HTTPResponse:
         return _render("queue.html", agent=login.agent, csrf=login.csrf_token)
+
+    @app.on_request
+    async def bounded_ids(request: Request):
+        # Route integers beyond the database's range are "not found", not a 500.
+        for part in request.path.split("/"):
+            if part.isdigit() and len(part) > 9:
+                return _json({"error": "Diesen Chat gibt es nicht."}, 404)
+        return None
 
     @app.get("/chats/<handoff_id:int>")
     @page
@@ -294,7 +317,10 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
     tasks: list[asyncio.Task] = []
 
     @app.after_server_start
-    async def start_watcher(app_: Sanic, _loop) -> None:
+    async def start_watcher(app_: Sanic, loop) -> None:
+        # Blocking work (database, Rasa, argon2) runs in threads; enough of them
+        # that a slow Rasa cannot starve the queue page and logins.
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="console"))
         tasks.append(asyncio.ensure_future(watch()))
 
     @app.before_server_stop

@@ -14,13 +14,13 @@ from typing import Any
 from bot.diagnosis.engine import DiagnosisEngine
 from bot.diagnosis.model import PROBLEM_AREAS
 from bot.handoff.agents import AgentView
-from bot.handoff.desk import ServiceDesk
+from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk
 from bot.handoff.models import HandoffStatus
 from bot.handoff.queue import AlreadyTaken, HandoffView
 from bot.handoff.texts import load_handoff_texts
 from bot.rasa_api import RasaClient, RasaError
 from bot.tickets.models import TicketStatus
-from bot.tickets.store import TicketRequest, TicketStoreUnavailable
+from bot.tickets.store import TicketNotFound, TicketRequest, TicketStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -222,26 +222,30 @@ class Console:
         self.queue.record(handoff.id, f"agent:{agent.username}", "message", f"{len(text)} Zeichen")
 
     def hand_back(self, handoff_id: int, agent: AgentView) -> None:
-        self._end(handoff_id, agent, HandoffStatus.RETURNED, "action_handoff_returned")
+        self._end(handoff_id, agent, HandoffStatus.RETURNED, "action_handoff_returned", "handed_back")
 
     def close(self, handoff_id: int, agent: AgentView) -> None:
-        self._end(handoff_id, agent, HandoffStatus.CLOSED, "action_handoff_closed")
+        self._end(handoff_id, agent, HandoffStatus.CLOSED, "action_handoff_closed", "closed_by_agent")
 
-    def _end(self, handoff_id: int, agent: AgentView, status: HandoffStatus, action: str) -> None:
-        """The bot takes over again: resume, let it speak, then listen (so its
-        rules see an ordinary turn when the customer answers). Rasa first: if it
-        does not answer, the chat stays with the agent, who can try again."""
+    def _end(self, handoff_id: int, agent: AgentView, status: HandoffStatus, action: str, text_key: str) -> None:
+        """The bot takes over again. The database decides first (a double click or
+        a second tab ends the chat once); then one Rasa request resumes, records
+        the bot's action, says the text, resets the slots and listens. If Rasa
+        cannot be reached, the chat stays with the agent, who can try again."""
         handoff = self._mine(handoff_id, agent)
         try:
-            self.rasa.resume(handoff.conversation_id)
-            self.rasa.run_action(handoff.conversation_id, action)
-            self.rasa.listen(handoff.conversation_id)
+            self.queue.finish(handoff.id, agent.username, status)
+        except AlreadyTaken:
+            raise ConsoleError("Dieser Chat ist schon beendet.") from None
+        try:
+            text = getattr(load_handoff_texts(), text_key)
+            self.rasa.back_to_bot(handoff.conversation_id, action, [{"text": text}], AFTER_HANDOFF_SLOTS)
         except RasaError:
+            self.queue.reactivate(handoff.id, agent.username)
             raise ConsoleError(
                 "Der Bot antwortet gerade nicht. Der Chat bleibt bei Ihnen; bitte versuchen Sie es gleich noch einmal.",
                 503,
             ) from None
-        self.queue.finish(handoff.id, agent.username, status)
 
     def ticket(
         self, handoff_id: int, agent: AgentView, note: str, status: str | None, area: str | None = None
@@ -280,6 +284,8 @@ class Console:
             opened = self.desk.store.open_or_update(request, actor=actor)
         except (TicketStoreUnavailable, RasaError):
             raise ConsoleError("Die Störungsmeldung konnte gerade nicht gespeichert werden.", 503) from None
+        except TicketNotFound:
+            raise ConsoleError("Die Störungsmeldung zu diesem Chat gibt es nicht mehr.", 404) from None
         except ValueError:
             raise ConsoleError("Diesen Status gibt es nicht.", 422) from None
         self.queue.attach_ticket(handoff.id, opened.ticket.number, actor)

@@ -17,7 +17,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from bot.handoff.desk import ServiceDesk
+from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk
 from bot.handoff.models import HandoffStatus
 from bot.handoff.texts import LEAVE_QUEUE_INTENT, load_handoff_texts
 from bot.rasa_api import RasaClient, RasaError
@@ -43,15 +43,17 @@ class QueueWatcher:
     clock: callable = time.monotonic
     _seen: dict[int, _Seen] = field(default_factory=dict)
     _nobody_since: float | None = None
+    _agent_gone_since: dict[int, float] = field(default_factory=dict)
 
     def tick(self) -> None:
+        now = self.clock()
+        self._watch_active(now)
         waiting = self.desk.queue.listing((HandoffStatus.WAITING,))
         if not waiting:
             self._seen.clear()
             self._nobody_since = None
             return
         available = self.desk.availability()
-        now = self.clock()
         if available.can_queue:
             self._nobody_since = None
         elif self._nobody_since is None:
@@ -59,33 +61,65 @@ class QueueWatcher:
         give_up = not available.in_service_hours or (
             self._nobody_since is not None and now - self._nobody_since >= NOBODY_GRACE_SECONDS
         )
-        texts = load_handoff_texts()
         for position, handoff in enumerate(waiting, start=1):
             try:
                 if give_up:
-                    self._give_up(handoff.id, handoff.conversation_id)
+                    self._give_up(handoff.id, handoff.conversation_id, available.in_service_hours)
                     continue
-                lines = self.rasa.conversation(handoff.conversation_id).lines
+                state = self.rasa.conversation(handoff.conversation_id)
+                if not state.paused:
+                    # The customer restarted or their session expired: they talk
+                    # to the bot again, so they no longer wait for a person.
+                    self.desk.queue.abandon(handoff.id, "bot", "conversation no longer paused")
+                    continue
                 if any(
                     line.who == "customer" and line.intent in LEAVE_INTENTS and line.at > handoff.created_at
-                    for line in lines
+                    for line in state.lines
                 ):
                     self._leave(handoff.id, handoff.conversation_id)
                     continue
                 if handoff.notified_position != position:
-                    minutes = self.desk.wait(position)
-                    self.rasa.say(
-                        handoff.conversation_id,
-                        texts.position(position, minutes),
-                        chat_state="waiting",
-                        buttons=texts.leave_button(),
-                    )
-                    self.desk.queue.set_notified(handoff.id, position)
-                self._acknowledge(handoff.id, handoff.conversation_id, lines, now)
+                    self._tell_position(handoff.id, handoff.conversation_id, position, handoff.notified_position)
+                self._acknowledge(handoff.id, handoff.conversation_id, state.lines, now)
             except RasaError as error:
                 logger.warning("queue update for handoff %s failed: %s", handoff.id, error)
         for gone in set(self._seen) - {h.id for h in waiting}:
             del self._seen[gone]
+
+    def _tell_position(self, handoff_id: int, conversation_id: str, position: int, before: int | None) -> None:
+        texts = load_handoff_texts()
+        # Recorded first, only while still waiting: an agent who took the chat a
+        # moment ago must not be followed by "Sie sind als Nächstes an der Reihe".
+        if not self.desk.queue.set_notified(handoff_id, position):
+            return
+        try:
+            text = texts.position(position, self.desk.wait(position))
+            self.rasa.say(conversation_id, text, chat_state="waiting", buttons=texts.leave_button())
+        except RasaError:
+            self.desk.queue.set_notified(handoff_id, before)  # told next round
+            raise
+
+    def _watch_active(self, now: float) -> None:
+        """Chats with an agent: paused for the bot, and back to the queue when
+        their agent is gone (logged out, browser closed, account disabled)."""
+        active = self.desk.queue.listing((HandoffStatus.ACTIVE,))
+        online = self.desk.agents.online_usernames() if active else set()
+        for handoff in active:
+            try:
+                if handoff.agent in online:
+                    self._agent_gone_since.pop(handoff.id, None)
+                else:
+                    since = self._agent_gone_since.setdefault(handoff.id, now)
+                    if now - since >= NOBODY_GRACE_SECONDS and self.desk.queue.requeue(handoff.id, "agent gone"):
+                        del self._agent_gone_since[handoff.id]
+                        self.rasa.say(handoff.conversation_id, load_handoff_texts().requeued, chat_state="waiting")
+                        continue
+                if not self.rasa.conversation(handoff.conversation_id).paused:
+                    self.rasa.pause(handoff.conversation_id)  # a person is talking: the bot stays quiet
+            except RasaError as error:
+                logger.warning("active handoff %s: %s", handoff.id, error)
+        for gone in set(self._agent_gone_since) - {h.id for h in active}:
+            del self._agent_gone_since[gone]
 
     def _acknowledge(self, handoff_id: int, conversation_id: str, lines, now: float) -> None:
         seen = self._seen.setdefault(handoff_id, _Seen())
@@ -95,18 +129,40 @@ class QueueWatcher:
             seen.acked_at = now
         seen.customer_lines = count
 
-    def _leave(self, handoff_id: int, conversation_id: str) -> None:
-        if self.desk.queue.abandon(handoff_id, "customer", "left the queue") is None:
-            return  # an agent took it a moment ago: they talk now
-        self.rasa.say(conversation_id, load_handoff_texts().left_queue)
-        self.rasa.resume(conversation_id)
-        self.rasa.listen(conversation_id)
+    def _release(self, handoff_id: int, conversation_id: str, actor: str, why: str, action: str, messages) -> None:
+        """Out of the queue and back to the bot. The database decides first (an
+        agent may be taking the chat this very moment); if Rasa cannot be told,
+        the chat waits again and the next round retries, so nobody stays paused."""
+        if self.desk.queue.abandon(handoff_id, actor, why) is None:
+            return
+        try:
+            self.rasa.back_to_bot(conversation_id, action, messages, AFTER_HANDOFF_SLOTS)
+        except RasaError:
+            self.desk.queue.reopen(handoff_id)
+            raise
 
-    def _give_up(self, handoff_id: int, conversation_id: str) -> None:
-        if self.desk.queue.abandon(handoff_id, "bot", "no agent") is None:
-            return  # taken over a moment ago
-        self.rasa.say(conversation_id, load_handoff_texts().gave_up)
-        self.rasa.resume(conversation_id)
-        # action_handoff finds nobody and offers a callback; its rules take "ja".
-        self.rasa.run_action(conversation_id, "action_handoff")
-        self.rasa.listen(conversation_id)
+    def _leave(self, handoff_id: int, conversation_id: str) -> None:
+        texts = load_handoff_texts()
+        # Recorded as after a handback: "nein" then means "nothing else".
+        self._release(
+            handoff_id,
+            conversation_id,
+            "customer",
+            "left the queue",
+            "action_handoff_returned",
+            [{"text": texts.left_queue}],
+        )
+
+    def _give_up(self, handoff_id: int, conversation_id: str, in_hours: bool) -> None:
+        texts = load_handoff_texts()
+        closed = texts.nobody_online if in_hours else texts.closed.format(hours=self.desk.hours.describe())
+        offer = {"text": texts.callback_offer, "buttons": texts.yes_no(texts.callback_yes, texts.callback_no)}
+        # Recorded as action_handoff finding nobody: its rules take the "ja" to a callback.
+        self._release(
+            handoff_id,
+            conversation_id,
+            "bot",
+            "no agent",
+            "action_handoff",
+            [{"text": texts.gave_up}, {"text": closed}, offer],
+        )

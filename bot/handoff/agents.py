@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -195,15 +195,20 @@ class AgentDirectory:
 
     def online_count(self, now: datetime | None = None) -> int:
         """Agents with a valid session whose console was open within ONLINE_SECONDS."""
+        return len(self.online_usernames(now))
+
+    def online_usernames(self, now: datetime | None = None) -> set[str]:
         now = now or utcnow()
         with self._sessions() as session:
-            return session.execute(
-                select(func.count(func.distinct(Agent.id)))
-                .select_from(Agent)
-                .join(AgentSession, AgentSession.agent_id == Agent.id)
-                .where(
-                    Agent.active.is_(True),
-                    Agent.last_seen_at >= now - timedelta(seconds=ONLINE_SECONDS),
-                    AgentSession.expires_at > now,
-                )
-            ).scalar_one()
+            return set(
+                session.execute(
+                    select(Agent.username)
+                    .distinct()
+                    .join(AgentSession, AgentSession.agent_id == Agent.id)
+                    .where(
+                        Agent.active.is_(True),
+                        Agent.last_seen_at >= now - timedelta(seconds=ONLINE_SECONDS),
+                        AgentSession.expires_at > now,
+                    )
+                ).scalars()
+            )

@@ -15,6 +15,16 @@ from bot.handoff.models import HandoffReason, HandoffStatus
 from bot.handoff.queue import HandoffQueue, HandoffView, ServiceHours
 from bot.tickets.store import TicketStore
 
+# Slots that steer the bot's rules, after a person was involved (handback, close,
+# leaving the queue): no old question or offer is still open.
+AFTER_HANDOFF_SLOTS = {
+    "diagnosis_active": False,
+    "line_check_pending": False,
+    "ticket_offer": False,
+    "handoff_reason": None,
+    "handoff_offered": None,
+}
+
 
 @dataclass(frozen=True)
 class Availability:
@@ -60,6 +70,8 @@ class ServiceDesk:
     ) -> Queued:
         before = self.queue.open_for(conversation_id)
         handoff = self.queue.enqueue(conversation_id, channel, reason, area, summary_text, verdict, ticket_number)
+        if handoff.status is HandoffStatus.ACTIVE:  # an agent already has it: no queue position
+            return Queued(handoff, 0, 0, already=True)
         position = self.queue.position(conversation_id) or 1
         minutes = self.wait(position)
         self.queue.set_notified(handoff.id, position)

@@ -155,6 +155,14 @@ class ServiceHours:
         return max(1, math.ceil((position - free) * self.average_chat_minutes / agents_online))
 
 
+MAX_CONVERSATION_ID = 120  # the column; a longer id is refused, never cut (lookups would miss it)
+
+
+def _check_conversation_id(conversation_id: str) -> None:
+    if not conversation_id or len(conversation_id) > MAX_CONVERSATION_ID:
+        raise ValueError("conversation id missing or longer than 120 characters")
+
+
 class HandoffQueue:
     def __init__(self, store: TicketStore) -> None:
         self.engine = store.engine
@@ -174,13 +182,14 @@ class HandoffQueue:
         ticket_number: str | None = None,
     ) -> HandoffView:
         """Queue a conversation, or return its open handoff if it has one."""
+        _check_conversation_id(conversation_id)
         try:
             with self._sessions.begin() as session:
                 existing = self._open(session, conversation_id)
                 if existing is not None:
                     return _view(existing)
                 row = Handoff(
-                    conversation_id=conversation_id[:120],
+                    conversation_id=conversation_id,
                     channel=channel[:40],
                     reason=reason,
                     area=area,
@@ -274,10 +283,11 @@ class HandoffQueue:
         ticket_number: str | None = None,
     ) -> HandoffView:
         """Outside service hours: a callback request agents see in the console."""
+        _check_conversation_id(conversation_id)
         try:
             with self._sessions.begin() as session:
                 row = Handoff(
-                    conversation_id=conversation_id[:120],
+                    conversation_id=conversation_id,
                     channel=channel[:40],
                     reason=reason,
                     area=area,
@@ -354,14 +364,72 @@ class HandoffQueue:
             self._audit(session, handoff_id, f"agent:{agent}", "callback_done", note)
             return _view(session.get(Handoff, handoff_id))
 
-    def set_notified(self, handoff_id: int, position: int) -> None:
+    def set_notified(self, handoff_id: int, position: int | None) -> bool:
+        """Record the position told to the customer; False once the chat no
+        longer waits (an agent took it meanwhile: say nothing about a queue)."""
         with self._sessions.begin() as session:
-            session.execute(
+            result = session.execute(
                 update(Handoff)
-                .where(Handoff.id == handoff_id)
+                .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.WAITING)
                 .values(notified_position=position)
                 .execution_options(synchronize_session=False)
             )
+            return result.rowcount == 1
+
+    def _move(
+        self,
+        handoff_id: int,
+        actor: str,
+        action: str,
+        frm: tuple,
+        by_agent: str | None = None,
+        detail: str | None = None,
+        **values,
+    ) -> bool:
+        """A conditional state change with its audit row; False if the state was not `frm`."""
+        with self._sessions.begin() as session:
+            query = update(Handoff).where(Handoff.id == handoff_id, Handoff.status.in_(frm))
+            if by_agent is not None:
+                query = query.where(Handoff.agent == by_agent)
+            result = session.execute(query.values(**values).execution_options(synchronize_session=False))
+            if result.rowcount != 1:
+                return False
+            self._audit(session, handoff_id, actor, action, detail)
+            return True
+
+    def reopen(self, handoff_id: int) -> bool:
+        """Undo `abandon` when the customer could not be told (Rasa down): the
+        watcher tries again on its next round."""
+        return self._move(
+            handoff_id, "bot", "reopened", (HandoffStatus.ABANDONED,), status=HandoffStatus.WAITING, ended_at=None
+        )
+
+    def reactivate(self, handoff_id: int, agent: str) -> bool:
+        """Undo a handback or close the customer could not be told about."""
+        return self._move(
+            handoff_id,
+            f"agent:{agent}",
+            "reactivated",
+            (HandoffStatus.RETURNED, HandoffStatus.CLOSED),
+            by_agent=agent,
+            status=HandoffStatus.ACTIVE,
+            ended_at=None,
+        )
+
+    def requeue(self, handoff_id: int, reason: str) -> bool:
+        """An active chat whose agent is gone (logged out, browser closed,
+        account disabled) goes back to the queue for another agent."""
+        return self._move(
+            handoff_id,
+            "bot",
+            "requeued",
+            (HandoffStatus.ACTIVE,),
+            detail=reason,
+            status=HandoffStatus.WAITING,
+            agent=None,
+            claimed_at=None,
+            notified_position=None,
+        )
 
     def attach_ticket(self, handoff_id: int, number: str, actor: str) -> None:
         with self._sessions.begin() as session:

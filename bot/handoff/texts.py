@@ -26,6 +26,8 @@ class HandoffTexts(BaseModel):
     left_queue: str
     still_waiting: str
     already_waiting: str
+    with_agent: str
+    requeued: str
     closed: str
     nobody_online: str
     callback_offer: str
@@ -43,6 +45,10 @@ class HandoffTexts(BaseModel):
 
     class Config:
         extra = "forbid"
+
+    @staticmethod
+    def yes_no(yes: str, no: str) -> list[dict[str, str]]:
+        return [{"title": yes, "payload": "/affirm"}, {"title": no, "payload": "/deny"}]
 
     def leave_button(self) -> list[dict[str, str]]:
         """Under every queue message: the customer can stop waiting (the queue

@@ -25,6 +25,7 @@ class RecordingRasa:
         self.calls: list[tuple] = []
         self.customer_lines: dict[str, int] = {}
         self.extra: dict[str, list[TranscriptLine]] = {}
+        self.unpaused: set[str] = set()
         self.down = False
 
     def _record(self, *call) -> None:
@@ -42,14 +43,13 @@ class RecordingRasa:
     ) -> None:
         self._record("say", conversation_id, text)
 
-    def resume(self, conversation_id: str) -> None:
-        self._record("resume", conversation_id)
+    def back_to_bot(self, conversation_id: str, action: str, messages: list, slots: dict) -> None:
+        self._record("back_to_bot", conversation_id, action, [m["text"] for m in messages])
+        self.unpaused.add(conversation_id)
 
-    def run_action(self, conversation_id: str, action: str) -> None:
-        self._record("run_action", conversation_id, action)
-
-    def listen(self, conversation_id: str) -> None:
-        self._record("listen", conversation_id)
+    def pause(self, conversation_id: str) -> None:
+        self._record("pause", conversation_id)
+        self.unpaused.discard(conversation_id)
 
     def conversation(self, conversation_id: str) -> ConversationState:
         if self.down:
@@ -58,7 +58,7 @@ class RecordingRasa:
             TranscriptLine("customer", f"Nachricht {n}", datetime.now(timezone.utc), intent="inform")
             for n in range(self.customer_lines.get(conversation_id, 0))
         ) + tuple(self.extra.get(conversation_id, ()))
-        return ConversationState(conversation_id, True, {}, lines, "webchat")
+        return ConversationState(conversation_id, conversation_id not in self.unpaused, {}, lines, "webchat")
 
     def said(self, conversation_id: str) -> list[str]:
         return [c[2] for c in self.calls if c[0] == "say" and c[1] == conversation_id]
@@ -136,13 +136,23 @@ def test_outside_service_hours_waiting_customers_get_a_callback_offer(store):
     handoff = _queue(desk, "c1")
     QueueWatcher(desk, rasa, clock=Clock()).tick()
     assert desk.queue.get(handoff.id).status is HandoffStatus.ABANDONED
-    assert rasa.calls == [
-        ("say", "c1", texts.gave_up),
-        ("resume", "c1"),
-        ("run_action", "c1", "action_handoff"),  # finds nobody and offers a callback
-        ("listen", "c1"),
-    ]
+    closed = texts.closed.format(hours=NEVER.describe())
+    # One request: as if action_handoff found nobody, so its rules take "ja" to a callback.
+    assert rasa.calls == [("back_to_bot", "c1", "action_handoff", [texts.gave_up, closed, texts.callback_offer])]
     assert [a for _, _, a, _ in desk.queue.audit(handoff.id)] == ["queued", "abandoned"]
+
+
+def test_a_release_rasa_could_not_hear_is_retried(store):
+    desk, rasa = _desk(store, NEVER), RecordingRasa()
+    watcher = QueueWatcher(desk, rasa, clock=Clock())
+    handoff = _queue(desk, "c1")
+    rasa.down = True
+    watcher.tick()
+    assert desk.queue.get(handoff.id).status is HandoffStatus.WAITING  # not left paused and forgotten
+    rasa.down = False
+    watcher.tick()
+    assert desk.queue.get(handoff.id).status is HandoffStatus.ABANDONED
+    assert [c[0] for c in rasa.calls] == ["back_to_bot"]
 
 
 def test_with_nobody_online_the_customer_waits_a_grace_period_first(store):
@@ -200,9 +210,54 @@ def test_nicht_mehr_warten_takes_the_customer_out_of_the_queue(store):
     rasa.calls.clear()
     watcher.tick()
     assert desk.queue.get(handoff.id).status is HandoffStatus.ABANDONED
-    assert rasa.calls == [("say", "c1", texts.left_queue), ("resume", "c1"), ("listen", "c1")]
+    assert rasa.calls == [("back_to_bot", "c1", "action_handoff_returned", [texts.left_queue])]
     assert desk.queue.audit(handoff.id)[-1][1:3] == ("customer", "abandoned")
 
 
 def test_queue_messages_carry_the_leave_button():
     assert load_handoff_texts().leave_button() == [{"title": "Nicht mehr warten", "payload": "/start_over"}]
+
+
+def test_a_waiting_customer_whose_conversation_was_unpaused_leaves_the_queue(store):
+    desk, rasa = _desk(store), RecordingRasa()
+    handoff = _queue(desk, "c1")
+    rasa.unpaused.add("c1")  # e.g. the session expired and the customer talks to the bot again
+    QueueWatcher(desk, rasa, clock=Clock()).tick()
+    assert desk.queue.get(handoff.id).status is HandoffStatus.ABANDONED
+    assert rasa.calls == []
+
+
+def test_an_active_chat_stays_paused_for_the_bot(store):
+    desk, rasa = _desk(store), RecordingRasa()
+    handoff = _queue(desk, "c1")
+    desk.queue.claim(handoff.id, "anna")
+    rasa.unpaused.add("c1")
+    QueueWatcher(desk, rasa, clock=Clock()).tick()
+    assert rasa.calls == [("pause", "c1")]
+
+
+def test_a_chat_whose_agent_is_gone_goes_back_to_the_queue(store):
+    texts = load_handoff_texts()
+    desk, rasa, clock = _desk(store), RecordingRasa(), Clock()
+    watcher = QueueWatcher(desk, rasa, clock=clock)
+    handoff = _queue(desk, "c1")
+    desk.queue.claim(handoff.id, "ghost")  # an agent without a console open (logged out, disabled)
+    watcher.tick()
+    assert desk.queue.get(handoff.id).status is HandoffStatus.ACTIVE  # a reload is not "gone"
+    clock.now += NOBODY_GRACE_SECONDS
+    watcher.tick()
+    back = desk.queue.get(handoff.id)
+    assert (back.status, back.agent) == (HandoffStatus.WAITING, None)
+    assert rasa.said("c1")[0] == texts.requeued
+    assert rasa.said("c1")[-1] == texts.position(1, 1)  # and the queue goes on: anna is free
+    assert desk.queue.claim(handoff.id, "anna").agent == "anna"
+
+
+def test_no_queue_message_after_an_agent_took_the_chat(store):
+    desk, rasa = _desk(store), RecordingRasa()
+    handoff = _queue(desk, "c1")
+    stale = desk.queue.get(handoff.id)
+    desk.queue.claim(handoff.id, "anna")
+    watcher = QueueWatcher(desk, rasa, clock=Clock())
+    watcher._tell_position(stale.id, "c1", 1, None)  # a round that read the list before the claim
+    assert rasa.said("c1") == []

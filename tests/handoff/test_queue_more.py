@@ -207,3 +207,20 @@ def test_service_hours_from_env_default_and_file(monkeypatch, tmp_path):
     assert hours.describe() == "So 10–12 Uhr" and hours.average_chat_minutes == 4
     assert hours.is_open(datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc))  # Sunday 11:00 in Berlin
     assert not hours.is_open(datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc))  # Monday
+
+
+def test_a_handback_the_customer_could_not_hear_goes_back_to_the_agent(queue):
+    handoff = _enqueue(queue)
+    queue.claim(handoff.id, "anna")
+    queue.finish(handoff.id, "anna", HandoffStatus.RETURNED)
+    assert not queue.reactivate(handoff.id, "ben")  # only anna's own chat
+    assert queue.reactivate(handoff.id, "anna")
+    back = queue.get(handoff.id)
+    assert (back.status, back.agent, back.ended_at) == (HandoffStatus.ACTIVE, "anna", None)
+    assert [a for _, _, a, _ in queue.audit(handoff.id)][-1] == "reactivated"
+
+
+def test_over_long_conversation_ids_are_refused_not_cut(queue):
+    with pytest.raises(ValueError):
+        queue.enqueue("x" * 121, "rest", HandoffReason.CUSTOMER_REQUEST)
+    assert queue.enqueue("x" * 120, "rest", HandoffReason.CUSTOMER_REQUEST).conversation_id == "x" * 120

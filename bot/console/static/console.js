@@ -39,6 +39,11 @@
 
   function request(method, url, body) {
     var options = { method: method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf } };
+    if (window.AbortController) {  // a stuck server must not stall the page
+      var abort = new AbortController();
+      setTimeout(function () { abort.abort(); }, 10000);
+      options.signal = abort.signal;
+    }
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
@@ -90,7 +95,7 @@
 
   // ---------------------------------------------------------------- queue page
   function loadQueue() {
-    request("GET", "/api/queue").then(function (data) {
+    return request("GET", "/api/queue").then(function (data) {
       var line = document.getElementById("status-line");
       line.textContent = data.waiting.length + " wartend · " + data.active.length + " im Gespräch · " +
         data.agents_online + " Mitarbeiter online" + (data.in_service_hours ? "" : " · außerhalb der Servicezeit");
@@ -163,7 +168,7 @@
   }
 
   function loadChat() {
-    request("GET", "/api/chats/" + handoffId).then(renderChat).catch(function (e) { show(e.message, true); });
+    return request("GET", "/api/chats/" + handoffId).then(renderChat).catch(function (e) { show(e.message, true); });
   }
 
   function act(path, done) {
@@ -173,9 +178,13 @@
     }).catch(function (e) { show(e.message, true); });
   }
 
+  // Poll again only after the previous answer came (no pile-up when slow).
+  function poll(load) {
+    load().then(function () { setTimeout(function () { poll(load); }, POLL_MS); });
+  }
+
   if (page === "queue") {
-    loadQueue();
-    setInterval(loadQueue, POLL_MS);
+    poll(loadQueue);
   } else if (page === "chat") {
     document.getElementById("claim").addEventListener("click", function () { act("claim", "Sie führen jetzt diesen Chat."); });
     document.getElementById("handback").addEventListener("click", function () { act("handback", "Der Bot übernimmt wieder."); });
@@ -210,7 +219,6 @@
         loadChat();
       }).catch(function (e) { show(e.message, true); });
     });
-    loadChat();
-    setInterval(loadChat, POLL_MS);
+    poll(loadChat);
   }
 })();

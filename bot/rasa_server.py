@@ -1,0 +1,44 @@
+"""`rasa run` with its HTTP API enabled, the token taken from RASA_API_TOKEN.
+
+Rasa only accepts the token as a command-line option, and a command line can be
+read by every local user (`ps`). This launcher adds the option inside the
+process, so the token never appears in the process list. Without a token it
+refuses to start: the API must never run open.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def mask_sanic_logs() -> None:
+    """Sanic configures its own log handlers (access log with full URLs, so with
+    ?token=...) when Rasa creates the API app; they get the same filter as
+    logging.yml's."""
+    from sanic.log import LOGGING_CONFIG_DEFAULTS
+
+    LOGGING_CONFIG_DEFAULTS.setdefault("filters", {})["mask"] = {"()": "bot.logging_mask.PersonalDataFilter"}
+    for handler in LOGGING_CONFIG_DEFAULTS.get("handlers", {}).values():
+        handler["filters"] = sorted(set(handler.get("filters", [])) | {"mask"})
+
+
+def rasa_arguments(argv: list[str], token: str) -> list[str]:
+    return ["rasa", "run", *argv, "--enable-api", "--auth-token", token]
+
+
+def main() -> int:
+    token = os.environ.get("RASA_API_TOKEN", "")
+    if len(token) < 16:
+        print("RASA_API_TOKEN is missing or shorter than 16 characters; the Rasa API needs a token.", file=sys.stderr)
+        return 2
+    from rasa.__main__ import main as rasa_main
+
+    mask_sanic_logs()
+    sys.argv = rasa_arguments(sys.argv[1:], token)
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

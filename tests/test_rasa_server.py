@@ -1,0 +1,38 @@
+"""The Rasa launcher keeps the API token off the command line and out of logs."""
+
+import logging
+import logging.config
+
+from bot.logging_mask import mask_secrets
+from bot.rasa_server import mask_sanic_logs, rasa_arguments
+
+
+def test_the_token_is_added_inside_the_process():
+    assert rasa_arguments(["--port", "5005"], "s3cret-token-123456") == [
+        "rasa",
+        "run",
+        "--port",
+        "5005",
+        "--enable-api",
+        "--auth-token",
+        "s3cret-token-123456",
+    ]
+
+
+def test_tokens_in_urls_are_masked_in_log_lines():
+    line = 'GET /conversations/abc/tracker?token=s3cret&include_events=ALL HTTP/1.1" 200'
+    assert "s3cret" not in mask_secrets(line) and "token=***&include_events" in mask_secrets(line)
+
+
+def test_sanic_access_log_lines_are_masked(capsys):
+    from sanic.log import LOGGING_CONFIG_DEFAULTS
+
+    mask_sanic_logs()
+    logging.config.dictConfig(LOGGING_CONFIG_DEFAULTS)
+    access = logging.getLogger("sanic.access")
+    access.setLevel(logging.INFO)
+    access.info("GET /x?token=s3cret 4711000002", extra={"host": "h", "request": "r", "status": 200, "byte": 1})
+    written = capsys.readouterr()
+    assert "token=***" in written.out + written.err  # the line was written, masked
+    assert "s3cret" not in written.out + written.err
+    assert "4711000002" not in written.out + written.err

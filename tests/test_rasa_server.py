@@ -38,7 +38,7 @@ def test_sanic_access_log_lines_are_masked():
         access.setLevel(logging.INFO)
         access.info("GET /x?token=s3cret 4711000002", extra={"host": "h", "request": "r", "status": 200, "byte": 1})
     finally:
-        for handler, stream in zip(access.handlers, streams):
+        for handler, stream in zip(access.handlers, streams, strict=True):
             handler.setStream(stream)
     assert "token=***" in written.getvalue()  # the line was written, masked
     assert "s3cret" not in written.getvalue() and "4711000002" not in written.getvalue()

@@ -40,6 +40,12 @@ def desk() -> ServiceDesk:
     return _DESK
 
 
+def _topic_menu(dispatcher: CollectingDispatcher) -> None:
+    catalog = load_topics()
+    buttons = [{"title": t.label, "payload": f"/{t.intent}"} for t in catalog.menu()]
+    dispatcher.utter_message(text=catalog.prompts["menu"], buttons=buttons)
+
+
 def _previous_action(tracker: Tracker) -> str | None:
     """The bot's last action before the customer's latest message; None when the
     bot has acted since (an action run by the console, not an answer)."""
@@ -90,16 +96,19 @@ class ActionOfferHuman(Action):
             available = await asyncio.to_thread(desk().availability)
         except Exception as error:  # database down: no offer we could keep; the menu is a next step
             logger.warning("handoff availability unknown: %s", type(error).__name__)
-            catalog = load_topics()
-            buttons = [{"title": t.label, "payload": f"/{t.intent}"} for t in catalog.menu()]
-            dispatcher.utter_message(text=catalog.prompts["menu"], buttons=buttons)
+            _topic_menu(dispatcher)
             return []
+        # Why a person is offered, for the agent's queue (the complaint rule sets no reason).
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        reason = (
+            tracker.get_slot("handoff_reason") or _REASON_BY_INTENT.get(intent, HandoffReason.CUSTOMER_REQUEST).value
+        )
         if available.can_queue:
             dispatcher.utter_message(text=texts.offer, buttons=texts.yes_no(texts.offer_yes, texts.offer_no))
-            return [SlotSet(OFFERED, "person")]
+            return [SlotSet(OFFERED, "person"), SlotSet("handoff_reason", reason)]
         dispatcher.utter_message(text=_closed_text(available.in_service_hours))
         dispatcher.utter_message(text=texts.callback_offer, buttons=texts.yes_no(texts.callback_yes, texts.callback_no))
-        return [SlotSet(OFFERED, "callback")]
+        return [SlotSet(OFFERED, "callback"), SlotSet("handoff_reason", reason)]
 
 
 def _closed_text(in_hours: bool) -> str:
@@ -117,7 +126,8 @@ class ActionHandoff(Action):
         texts = load_handoff_texts()
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         reason_value = tracker.get_slot("handoff_reason")
-        reason = _REASON_BY_INTENT.get(intent) or (
+        # "ich will einen Menschen" is the customer's own wish; a "ja" to an offer keeps the offer's reason.
+        reason = _REASON_BY_INTENT.get(intent if intent == "request_human" else "") or (
             HandoffReason(reason_value) if reason_value in HandoffReason._value2member_map_ else None
         )
         reason = reason or HandoffReason.CUSTOMER_REQUEST
@@ -172,7 +182,7 @@ class ActionHandoffDeclined(Action):
         state = _state(tracker)
         if state is not None and tracker.get_slot("diagnosis_active") and not engine().is_finished(state):
             return events + _present(dispatcher, state, tracker)
-        dispatcher.utter_message(response="utter_anything_else")
+        _topic_menu(dispatcher)  # nothing was started yet: what can the bot do?
         return events + _QUIET
 
 

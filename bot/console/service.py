@@ -161,7 +161,15 @@ class Console:
                 ticket = {
                     "number": view.number,
                     "status": TICKET_STATUS.get(view.status.value, view.status.value),
-                    "history": [dict(h) for h in view.history][-5:],
+                    "history": [
+                        {
+                            "at": h["at"].isoformat() if h.get("at") else None,
+                            "actor": h.get("actor"),
+                            "status": TICKET_STATUS.get(h.get("to") or "", h.get("to")),
+                            "note": h.get("note"),
+                        }
+                        for h in view.history
+                    ][-5:],
                 }
             except Exception:  # noqa: BLE001 - show the chat without it
                 ticket = {"number": handoff.ticket_number, "status": "?", "history": []}

@@ -53,6 +53,10 @@ def _tracker(bot, sender: str) -> dict:
     return response.json()
 
 
+def _slot(bot, sender: str, name: str):
+    return _tracker(bot, sender)["slots"].get(name)
+
+
 def _open_handoff(bot, sender: str):
     handoff = HandoffQueue(TicketStore(bot.tickets_url)).open_for(sender)
     assert handoff is not None, "the customer was not queued"
@@ -153,6 +157,10 @@ def test_agent_closes_the_chat_and_opens_a_ticket(bot):
     assert ticket.ok, ticket.text
     number = ticket.json()["number"]
     assert TicketStore(bot.tickets_url).get(number).customer_number == "4711000002"
+    view = agent.get(f"/api/chats/{handoff['id']}")
+    assert view.ok, view.text  # the chat view shows the ticket with its history
+    assert view.json()["ticket"]["number"] == number
+    assert view.json()["ticket"]["history"][0]["status"] == "offen"
     update = agent.post(f"/api/chats/{handoff['id']}/ticket", {"note": "Port neu gestartet", "status": "resolved"})
     assert update.ok and update.json() == {"number": number, "created": False}
     # (resolved: the shared demo customer has no open ticket left for the other tests)
@@ -193,6 +201,7 @@ def test_complaint_during_the_diagnosis_offers_a_person_and_no_goes_back_to_the_
     first = _text(bot.send(sender, "Mein Internet geht seit heute früh nicht mehr"))
     reply = _text(bot.send(sender, "Das ist eine Frechheit, schon die dritte Woche ohne Internet!"))
     assert "leid" in reply and texts.offer in reply
+    assert _slot(bot, sender, "handoff_reason") == "complaint"
     declined = _text(bot.send(sender, "nein"))
     assert texts.declined in declined
     question = first.splitlines()[-1]
@@ -214,3 +223,15 @@ def test_two_misunderstandings_in_a_row_offer_a_person_and_yes_queues(bot):
     handoff = _open_handoff(bot, sender)
     assert handoff.reason.value == "misunderstood"
     assert _tracker(bot, sender)["paused"] is True
+
+
+def test_an_angry_customer_who_says_yes_is_queued_as_a_complaint(bot):
+    _account(bot, "fritz", "Fritz")
+    agent = ConsoleSession(bot.console_url, "fritz", PASSWORD)
+    sender = _sender("angry")
+    reply = _text(bot.send(sender, "Das ist doch eine Frechheit, nichts funktioniert bei euch!"))
+    assert load_handoff_texts().offer in reply
+    bot.send(sender, "ja")
+    handoff = _open_handoff(bot, sender)
+    assert handoff.reason.value == "complaint"
+    assert _wait_for(lambda: _listed(agent, handoff.id))["reason"] == "Verärgert"

@@ -145,6 +145,10 @@
     var info = document.getElementById("ticket-info");
     if (data.ticket) {
       info.textContent = "Nummer " + data.ticket.number + ", Status: " + data.ticket.status;
+      data.ticket.history.forEach(function (h) {
+        info.appendChild(el("span", clock(h.at) + " · " + (h.actor || "") + " · " + (h.status || "") +
+          (h.note ? ": " + h.note : ""), "history"));
+      });
       document.getElementById("ticket-submit").textContent = "Notiz/Status speichern";
     } else {
       info.textContent = data.identified ? "Keine Störungsmeldung zu diesem Chat." :

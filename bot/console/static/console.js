@@ -146,8 +146,8 @@
     if (data.ticket) {
       info.textContent = "Nummer " + data.ticket.number + ", Status: " + data.ticket.status;
       data.ticket.history.forEach(function (h) {
-        info.appendChild(el("span", clock(h.at) + " · " + (h.actor || "") + " · " + (h.status || "") +
-          (h.note ? ": " + h.note : ""), "history"));
+        var parts = [clock(h.at), h.actor, h.status, h.note].filter(function (p) { return p; });
+        info.appendChild(el("span", parts.join(" · "), "history"));
       });
       document.getElementById("ticket-submit").textContent = "Notiz/Status speichern";
     } else {

@@ -1,8 +1,10 @@
 """Human handoff actions: offer a person, queue the customer, callbacks, handback.
 
 Thin adapters over bot.handoff. When a customer joins the queue the conversation
-is paused for the bot (ConversationPaused); the agent console takes it from there
-through the Rasa HTTP API and, on handback, runs `action_handoff_returned`.
+is paused for the bot (ConversationPaused); the agent console and its queue
+watcher take it from there through the Rasa HTTP API. On handback they record
+`action_handoff_returned` (or `action_handoff_closed`) with its text and slots in
+one request, so the rules below read the customer's next answer as usual.
 """
 
 from __future__ import annotations

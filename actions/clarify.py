@@ -59,6 +59,12 @@ class ActionClarify(Action):
         return []
 
 
+def show_topic_menu(dispatcher: CollectingDispatcher) -> None:
+    """The main menu: what the assistant can help with, as buttons."""
+    catalog = load_topics()
+    dispatcher.utter_message(text=catalog.prompts["menu"], buttons=_buttons(catalog.menu()))
+
+
 class ActionShowTopics(Action):
     """The main menu: what the assistant can help with, as buttons."""
 
@@ -68,6 +74,5 @@ class ActionShowTopics(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        catalog = load_topics()
-        dispatcher.utter_message(text=catalog.prompts["menu"], buttons=_buttons(catalog.menu()))
+        show_topic_menu(dispatcher)
         return []

@@ -17,13 +17,14 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clarify import show_topic_menu
 from actions.diagnosis import _present, _state, engine
-from actions.linecheck import _digits, slot_set_this_turn
+from actions.linecheck import slot_set_this_turn
 from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk
 from bot.handoff.models import HandoffReason, HandoffStatus
 from bot.handoff.texts import load_handoff_texts
+from bot.identity import digits, verified_identity
 from bot.nlu.numbers import PHONE_NUMBER, find_numbers
-from bot.topics import load_topics
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +43,10 @@ def desk() -> ServiceDesk:
     return _DESK
 
 
-def _topic_menu(dispatcher: CollectingDispatcher) -> None:
-    catalog = load_topics()
-    buttons = [{"title": t.label, "payload": f"/{t.intent}"} for t in catalog.menu()]
-    dispatcher.utter_message(text=catalog.prompts["menu"], buttons=buttons)
+def _offered_reason(tracker: Tracker) -> HandoffReason:
+    """Why a person was offered (slot handoff_reason); a plain request otherwise."""
+    value = tracker.get_slot("handoff_reason")
+    return HandoffReason(value) if value in HandoffReason._value2member_map_ else HandoffReason.CUSTOMER_REQUEST
 
 
 def _previous_action(tracker: Tracker) -> str | None:
@@ -72,14 +73,9 @@ def agent_summary(tracker: Tracker) -> tuple[str | None, str, str | None]:
         lines.append(engine().summary(state).as_text())
         line_step = next((s for s in reversed(state.steps) if s.kind == "line_check"), None)
         verdict = ((line_step.details or {}).get("verdict") if line_step else None) or None
-    number, postal = _digits(tracker.get_slot("customer_number")), _digits(tracker.get_slot("postal_code"))
-    status = tracker.get_slot("identification_status")
+    number, postal = digits(tracker.get_slot("customer_number")), digits(tracker.get_slot("postal_code"))
     if number or postal:
-        checked = (
-            "geprüft"
-            if len(number) == 10 and len(postal) == 5 and status not in ("failed", "skipped")
-            else "nicht geprüft"
-        )
+        checked = "geprüft" if verified_identity(tracker.slots) else "nicht geprüft"
         lines.append(f"Kundennummer: {number or '–'}, PLZ: {postal or '–'} ({checked})")
     if tracker.get_slot("ticket_number"):
         lines.append(f"Störungsmeldung: {tracker.get_slot('ticket_number')}")
@@ -98,7 +94,7 @@ class ActionOfferHuman(Action):
             available = await asyncio.to_thread(desk().availability)
         except Exception as error:  # database down: no offer we could keep; the menu is a next step
             logger.warning("handoff availability unknown: %s", type(error).__name__)
-            _topic_menu(dispatcher)
+            show_topic_menu(dispatcher)
             return []
         # Why a person is offered, for the agent's queue (the complaint rule sets no reason).
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
@@ -127,12 +123,8 @@ class ActionHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
         texts = load_handoff_texts()
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        reason_value = tracker.get_slot("handoff_reason")
         # "ich will einen Menschen" is the customer's own wish; a "ja" to an offer keeps the offer's reason.
-        reason = _REASON_BY_INTENT.get(intent if intent == "request_human" else "") or (
-            HandoffReason(reason_value) if reason_value in HandoffReason._value2member_map_ else None
-        )
-        reason = reason or HandoffReason.CUSTOMER_REQUEST
+        reason = HandoffReason.CUSTOMER_REQUEST if intent == "request_human" else _offered_reason(tracker)
         try:
             available = await asyncio.to_thread(desk().availability)
             if not available.can_queue:
@@ -184,7 +176,7 @@ class ActionHandoffDeclined(Action):
         state = _state(tracker)
         if state is not None and tracker.get_slot("diagnosis_active") and not engine().is_finished(state):
             return events + _present(dispatcher, state, tracker)
-        _topic_menu(dispatcher)  # nothing was started yet: what can the bot do?
+        show_topic_menu(dispatcher)  # nothing was started yet: what can the bot do?
         return events + _QUIET
 
 
@@ -236,15 +228,14 @@ class ActionCallbackCreate(Action):
         if not number:
             dispatcher.utter_message(text=texts.callback_declined)
             return [SlotSet("handoff_reason", None)]
-        reason_value = tracker.get_slot("handoff_reason")
-        reason = HandoffReason(reason_value) if reason_value in HandoffReason._value2member_map_ else None
+        reason = _offered_reason(tracker)
         area, summary, verdict = agent_summary(tracker)
         try:
             await asyncio.to_thread(
                 desk().queue.request_callback,
                 tracker.sender_id,
                 tracker.get_latest_input_channel() or "unknown",
-                reason or HandoffReason.CUSTOMER_REQUEST,
+                reason,
                 number,
                 area,
                 summary,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Tuple
 
@@ -19,6 +18,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.diagnosis import _present, _say, _state, engine
 from bot.diagnosis.model import LineVerdictRoute
+from bot.identity import FAILED, SKIPPED
+from bot.identity import digits as _digits
 from bot.linecheck.client import (
     BackendUnavailable,
     CustomerNotFound,
@@ -33,7 +34,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 REPORT_FRESH_FOR = timedelta(minutes=30)
-FAILED, SKIPPED = "failed", "skipped"
 
 _CLIENT: LineDiagnosticsClient | None = None
 _BOOK: VerdictBook | None = None
@@ -52,10 +52,6 @@ def verdict_book() -> VerdictBook:
     if _BOOK is None:
         _BOOK = VerdictBook.load()
     return _BOOK
-
-
-def _digits(value: Any) -> str:
-    return re.sub(r"\D", "", str(value or ""))
 
 
 def _raw_digits(tracker: Tracker) -> str | None:

@@ -18,11 +18,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.diagnosis import _state, engine
-from actions.linecheck import FAILED, SKIPPED, _digits, slot_set_this_turn
+from actions.linecheck import FAILED, SKIPPED, slot_set_this_turn
 from actions.offers import offer_human
 from bot.diagnosis.model import PROBLEM_AREAS
 from bot.german_time import german_date
 from bot.handoff.models import HandoffReason
+from bot.identity import verified_identity
 from bot.nlu.numbers import PHONE_NUMBER, find_numbers
 from bot.tickets.models import Priority
 from bot.tickets.spool import TicketSpool
@@ -67,10 +68,7 @@ def ticket_number_in(text: str) -> str | None:
 
 
 def _identified(tracker: Tracker) -> tuple[str, str] | None:
-    number, postal = _digits(tracker.get_slot("customer_number")), _digits(tracker.get_slot("postal_code"))
-    if len(number) == 10 and len(postal) == 5 and tracker.get_slot("identification_status") not in (FAILED, SKIPPED):
-        return number, postal
-    return None
+    return verified_identity(tracker.slots)
 
 
 def _area_title(area: str) -> str:

@@ -173,19 +173,8 @@ class RasaClient:
         events.append({"event": "action", "name": "action_listen"})
         self._add_events(conversation_id, events)
 
-    def resume(self, conversation_id: str) -> None:
-        self._add_events(conversation_id, [{"event": "resume"}])
-
     def pause(self, conversation_id: str) -> None:
         self._add_events(conversation_id, [{"event": "pause"}])
-
-    def listen(self, conversation_id: str) -> None:
-        """Mark the bot as waiting for the customer (after an action run from outside)."""
-        self._add_events(conversation_id, [{"event": "action", "name": "action_listen"}])
-
-    def run_action(self, conversation_id: str, action: str) -> None:
-        """Let the bot act now (after a handback), output to the customer's chat."""
-        self._call("POST", self._path(conversation_id, "execute"), {"output_channel": "latest"}, {"name": action})
 
     def _add_events(self, conversation_id: str, events: list[dict]) -> None:
         self._call(

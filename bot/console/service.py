@@ -18,6 +18,7 @@ from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk
 from bot.handoff.models import HandoffStatus
 from bot.handoff.queue import AlreadyTaken, HandoffView
 from bot.handoff.texts import load_handoff_texts
+from bot.identity import verified_identity
 from bot.rasa_api import RasaClient, RasaError
 from bot.tickets.models import TicketStatus
 from bot.tickets.store import TicketNotFound, TicketRequest, TicketStoreUnavailable
@@ -150,7 +151,7 @@ class Console:
                 {"who": line.who, "text": line.text, "at": line.at.isoformat(), "name": line.name}
                 for line in state.lines
             ]
-            identified = self._identity(state.slots) is not None
+            identified = verified_identity(state.slots) is not None
         except RasaError as error:
             logger.warning("transcript unavailable: %s", error)
             lines = [{"who": "note", "text": "Der Gesprächsverlauf ist gerade nicht abrufbar.", "at": "", "name": None}]
@@ -181,13 +182,6 @@ class Console:
             raise ConsoleError("Diesen Chat gibt es nicht.", 404)
         return handoff
 
-    @staticmethod
-    def _identity(slots: dict[str, Any]) -> tuple[str, str] | None:
-        number = "".join(ch for ch in str(slots.get("customer_number") or "") if ch.isdigit())
-        postal = "".join(ch for ch in str(slots.get("postal_code") or "") if ch.isdigit())
-        if len(number) == 10 and len(postal) == 5 and slots.get("identification_status") not in ("failed", "skipped"):
-            return number, postal
-        return None
 
     # -- acting -----------------------------------------------------------------------
 
@@ -270,7 +264,7 @@ class Console:
                 self.queue.record(handoff.id, actor, "ticket", f"{view.number}: {new_status.value}")
                 return {"number": view.number, "created": False}
             state = self.rasa.conversation(handoff.conversation_id)
-            identity = self._identity(state.slots)
+            identity = verified_identity(state.slots)
             if identity is None:
                 raise ConsoleError(
                     "Für eine Störungsmeldung fehlen Kundennummer und Postleitzahl. Bitte fragen Sie danach.", 422

@@ -55,7 +55,7 @@ class ServiceDesk:
         return Availability(self.hours.is_open(now), self.agents.online_count(now))
 
     def wait(self, position: int, now: datetime | None = None) -> int:
-        busy = len(self.queue.listing((HandoffStatus.ACTIVE,)))
+        busy = self.queue.count(HandoffStatus.ACTIVE)
         return self.hours.wait_minutes(position, max(1, self.agents.online_count(now)), busy)
 
     def join_queue(

@@ -92,12 +92,12 @@ class ServiceHours:
         """HANDOFF_SERVICE_HOURS: unset or a file path = the configured hours;
         "always" (the `make run` demo: agents can try it at any hour) or "never"."""
         setting = os.environ.get("HANDOFF_SERVICE_HOURS", "").strip()
+        if setting not in ("always", "never"):
+            return cls.load(Path(setting) if setting else None)
         minutes = cls.load().average_chat_minutes
         if setting == "always":
             return cls({day: (time(0, 0), time.max) for day in DAYS}, minutes)
-        if setting == "never":
-            return cls({}, minutes)
-        return cls.load(Path(setting) if setting else None)
+        return cls({}, minutes)
 
     def describe(self) -> str:
         """German summary for customers: "Mo–Fr 8–20 Uhr, Sa 9–16 Uhr"."""
@@ -242,34 +242,31 @@ class HandoffQueue:
 
     def claim(self, handoff_id: int, agent: str) -> HandoffView:
         """Take a chat over. Exactly one of several agents racing for it succeeds."""
-        actor = f"agent:{agent}"[:80]
-        with self._sessions.begin() as session:
-            result = session.execute(
-                update(Handoff)
-                .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.WAITING)
-                .values(status=HandoffStatus.ACTIVE, agent=agent[:80], claimed_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:
-                raise AlreadyTaken(handoff_id)
-            self._audit(session, handoff_id, actor, "claimed")
-            return _view(session.get(Handoff, handoff_id))
+        return self._move(
+            handoff_id,
+            f"agent:{agent}",
+            "claimed",
+            (HandoffStatus.WAITING,),
+            status=HandoffStatus.ACTIVE,
+            agent=agent[:80],
+            claimed_at=utcnow(),
+            required=True,
+        )
 
     def finish(self, handoff_id: int, agent: str, status: HandoffStatus) -> HandoffView:
         """Hand back to the bot (RETURNED) or close the chat (CLOSED); only by its agent."""
         if status not in (HandoffStatus.RETURNED, HandoffStatus.CLOSED, HandoffStatus.ABANDONED):
             raise ValueError(status)
-        with self._sessions.begin() as session:
-            result = session.execute(
-                update(Handoff)
-                .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.ACTIVE, Handoff.agent == agent)
-                .values(status=status, ended_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:
-                raise AlreadyTaken(handoff_id)
-            self._audit(session, handoff_id, f"agent:{agent}", status.value)
-            return _view(session.get(Handoff, handoff_id))
+        return self._move(
+            handoff_id,
+            f"agent:{agent}",
+            status.value,
+            (HandoffStatus.ACTIVE,),
+            by_agent=agent,
+            status=status,
+            ended_at=utcnow(),
+            required=True,
+        )
 
     def request_callback(
         self,
@@ -328,6 +325,12 @@ class HandoffQueue:
             ).scalars()
             return [_view(r) for r in rows]
 
+    def count(self, status: HandoffStatus) -> int:
+        with self._sessions() as session:
+            return session.execute(
+                select(func.count()).select_from(Handoff).where(Handoff.status == status)
+            ).scalar_one()
+
     def recent(self, limit: int = 20) -> list[HandoffView]:
         """Finished chats and callbacks, newest first (for the console's history)."""
         ended = (HandoffStatus.RETURNED, HandoffStatus.CLOSED, HandoffStatus.ABANDONED, HandoffStatus.DONE)
@@ -339,30 +342,28 @@ class HandoffQueue:
 
     def abandon(self, handoff_id: int, actor: str, detail: str | None = None) -> HandoffView | None:
         """The customer left the queue, or no agent came: only a waiting chat."""
-        with self._sessions.begin() as session:
-            result = session.execute(
-                update(Handoff)
-                .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.WAITING)
-                .values(status=HandoffStatus.ABANDONED, ended_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:
-                return None
-            self._audit(session, handoff_id, actor, "abandoned", detail)
-            return _view(session.get(Handoff, handoff_id))
+        return self._move(
+            handoff_id,
+            actor,
+            "abandoned",
+            (HandoffStatus.WAITING,),
+            detail=detail,
+            status=HandoffStatus.ABANDONED,
+            ended_at=utcnow(),
+        )
 
     def complete_callback(self, handoff_id: int, agent: str, note: str | None = None) -> HandoffView:
-        with self._sessions.begin() as session:
-            result = session.execute(
-                update(Handoff)
-                .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.CALLBACK)
-                .values(status=HandoffStatus.DONE, agent=agent[:80], ended_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:
-                raise AlreadyTaken(handoff_id)
-            self._audit(session, handoff_id, f"agent:{agent}", "callback_done", note)
-            return _view(session.get(Handoff, handoff_id))
+        return self._move(
+            handoff_id,
+            f"agent:{agent}",
+            "callback_done",
+            (HandoffStatus.CALLBACK,),
+            detail=note,
+            status=HandoffStatus.DONE,
+            agent=agent[:80],
+            ended_at=utcnow(),
+            required=True,
+        )
 
     def set_notified(self, handoff_id: int, position: int | None) -> bool:
         """Record the position told to the customer; False once the chat no
@@ -384,51 +385,65 @@ class HandoffQueue:
         frm: tuple,
         by_agent: str | None = None,
         detail: str | None = None,
+        required: bool = False,
         **values,
-    ) -> bool:
-        """A conditional state change with its audit row; False if the state was not `frm`."""
+    ) -> HandoffView | None:
+        """A conditional state change with its audit row; None (or AlreadyTaken when
+        `required`) if the state was not `frm`: of two racing callers exactly one
+        gets the row."""
         with self._sessions.begin() as session:
             query = update(Handoff).where(Handoff.id == handoff_id, Handoff.status.in_(frm))
             if by_agent is not None:
                 query = query.where(Handoff.agent == by_agent)
             result = session.execute(query.values(**values).execution_options(synchronize_session=False))
             if result.rowcount != 1:
-                return False
+                if required:
+                    raise AlreadyTaken(handoff_id)
+                return None
             self._audit(session, handoff_id, actor, action, detail)
-            return True
+            return _view(session.get(Handoff, handoff_id))
 
     def reopen(self, handoff_id: int) -> bool:
         """Undo `abandon` when the customer could not be told (Rasa down): the
         watcher tries again on its next round."""
-        return self._move(
-            handoff_id, "bot", "reopened", (HandoffStatus.ABANDONED,), status=HandoffStatus.WAITING, ended_at=None
+        return (
+            self._move(
+                handoff_id, "bot", "reopened", (HandoffStatus.ABANDONED,), status=HandoffStatus.WAITING, ended_at=None
+            )
+            is not None
         )
 
     def reactivate(self, handoff_id: int, agent: str) -> bool:
         """Undo a handback or close the customer could not be told about."""
-        return self._move(
-            handoff_id,
-            f"agent:{agent}",
-            "reactivated",
-            (HandoffStatus.RETURNED, HandoffStatus.CLOSED),
-            by_agent=agent,
-            status=HandoffStatus.ACTIVE,
-            ended_at=None,
+        return (
+            self._move(
+                handoff_id,
+                f"agent:{agent}",
+                "reactivated",
+                (HandoffStatus.RETURNED, HandoffStatus.CLOSED),
+                by_agent=agent,
+                status=HandoffStatus.ACTIVE,
+                ended_at=None,
+            )
+            is not None
         )
 
     def requeue(self, handoff_id: int, reason: str) -> bool:
         """An active chat whose agent is gone (logged out, browser closed,
         account disabled) goes back to the queue for another agent."""
-        return self._move(
-            handoff_id,
-            "bot",
-            "requeued",
-            (HandoffStatus.ACTIVE,),
-            detail=reason,
-            status=HandoffStatus.WAITING,
-            agent=None,
-            claimed_at=None,
-            notified_position=None,
+        return (
+            self._move(
+                handoff_id,
+                "bot",
+                "requeued",
+                (HandoffStatus.ACTIVE,),
+                detail=reason,
+                status=HandoffStatus.WAITING,
+                agent=None,
+                claimed_at=None,
+                notified_position=None,
+            )
+            is not None
         )
 
     def attach_ticket(self, handoff_id: int, number: str, actor: str) -> None:

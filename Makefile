@@ -11,6 +11,8 @@ MODEL       := models/current.tar.gz
 # The website chat's socket.io client, from the npm registry (no CDN at run time).
 SOCKETIO_CLIENT_VERSION := 4.8.1
 WEBCHAT_JS  := var/webchat/socket.io.min.js
+# Browser tests drive Debian's Chromium; `make test` installs it when it is missing.
+CHROMIUM    := /usr/bin/chromium
 # Everything that changes the trained model. `make` retrains only when one of
 # these is newer than the model. (Python code is not part of the model: the NLU
 # components in bot/nlu are loaded from the source tree at run time.)
@@ -56,6 +58,9 @@ $(WEBCHAT_JS):
 	tar -xzf var/webchat/npm/socket.io-client-$(SOCKETIO_CLIENT_VERSION).tgz -C var/webchat/npm package/dist/socket.io.min.js
 	cp var/webchat/npm/package/dist/socket.io.min.js $@
 
+$(CHROMIUM):
+	scripts/install-chromium
+
 $(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
 	@echo "==> Training the model (training data changed; about a minute on 2 cores)"
 	@mkdir -p var models
@@ -80,7 +85,7 @@ validate: $(VENV)/.installed ## Check training data, domain (zero warnings) and 
 lint: $(VENV)/.installed ## ruff
 	$(VENV)/bin/ruff check .
 
-test-python: $(MODEL) $(WEBCHAT_JS)
+test-python: $(MODEL) $(WEBCHAT_JS) $(CHROMIUM)
 	$(VENV)/bin/pytest
 
 test-stories: $(MODEL)
@@ -91,7 +96,7 @@ test-nlu: $(MODEL)
 
 test: lint validate test-python test-stories test-nlu ## Run the whole test suite (CI runs this)
 
-bench: $(MODEL) $(WEBCHAT_JS) ## Benchmarks: diagnosis scenarios, line check latency, handoff latency, NLU pipelines
+bench: $(MODEL) $(WEBCHAT_JS) $(CHROMIUM) ## Benchmarks: diagnosis scenarios, line check latency, handoff latency, NLU pipelines
 	$(PY) -m bot.diagnosis.scenarios --min-correct 0.95 --max-median-turns 6
 	$(PY) -m bot.linecheck.benchmark
 	$(PY) -m bot.console.benchmark --max-p95-ms 2000

@@ -4,6 +4,8 @@ import io
 import logging
 import logging.config
 
+import pytest
+
 from bot.logging_mask import mask_secrets
 from bot.rasa_server import mask_sanic_logs, rasa_arguments
 
@@ -15,9 +17,21 @@ def test_the_token_is_added_inside_the_process():
         "--port",
         "5005",
         "--enable-api",
-        "--auth-token",
-        "s3cret-token-123456",
+        "--auth-token=s3cret-token-123456",
     ]
+
+
+@pytest.mark.parametrize(
+    "token", ["-abcdefghijklmnop", "--abcdefghijklmno", "-tabcdefghijklmno", "--port=1234567890", "a-b=c&d ef--gh-ij"]
+)
+def test_rasa_reads_any_token_as_the_token(token):
+    """Rasa's own argument parser: a token starting with "-" (once in 64 random
+    tokens) is not taken for an option."""
+    from rasa.__main__ import create_argument_parser
+
+    arguments = rasa_arguments(["--port", "5005", "--model", "models/current.tar.gz"], token)
+    parsed = create_argument_parser().parse_args(arguments[1:])
+    assert parsed.auth_token == token and parsed.enable_api and parsed.port == 5005
 
 
 def test_tokens_in_urls_are_masked_in_log_lines():

@@ -279,3 +279,86 @@ def test_customer_number_with_wide_separators_is_masked(log, text):
     output = stream.getvalue()
     assert "4711" not in output
     assert "000" not in output
+
+
+FULLWIDTH = "\uff14\uff17\uff11\uff11\uff10\uff10\uff10\uff10\uff10\uff12"  # 4711000002
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Kundennummer 4711\u00a0000\u00a0002", "000"),  # no-break spaces
+        ("Kundennummer 4711\u202f000\u202f002", "000"),  # narrow no-break spaces
+        ("Kundennummer " + FULLWIDTH, "\uff10\uff10\uff10"),
+        ("Kundennummer " + FULLWIDTH.encode("ascii", "backslashreplace").decode(), "uff10"),  # as JSON writes it
+        ("Rückruf 0171.555.6667", "555"),
+        ("Rückruf 0171.5556667", "5556667"),
+        ("Kundennummer 4711.000.002", "000.002"),
+        ("Mail müller@straße.de", "müller"),
+        ("Mail m\\u00fcller@stra\\u00dfe.de", "ller@"),  # as JSON writes it
+        ("Mail m\\xfcller@web.de", "ller@"),  # as repr() writes it
+        ("Mail mu\u0308ller@web.de", "ller@"),  # decomposed umlaut
+        ("Mail O'Brien.Max+chat@example.co.uk", "Brien"),
+    ],
+)
+def test_numbers_and_addresses_in_other_shapes_are_masked(text, secret):
+    from bot.logging_mask import mask_text
+
+    masked = mask_text(text)
+    assert secret not in masked, masked
+    assert "0171" not in masked and "4711" not in masked and "\uff14\uff17" not in masked
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["am 12.03.2024 um 14:30", "am 1.3.24", "Rasa 3.6.21", "from 127.0.0.1:5005", "took 0.25 s", "Fritzbox 7590"],
+)
+def test_dates_versions_and_addresses_keep_their_dots(line):
+    from bot.logging_mask import mask_text
+
+    assert mask_text(line) == line
+
+
+def test_warnings_and_prints_are_masked_too(tmp_path):
+    """protect_process_output() in a real child process: a Python warning, print()
+    with the number in pieces, a traceback on stderr and a log line."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "leak.py"
+    script.write_text(
+        "import logging, warnings\n"
+        "from bot.logging_mask import protect_process_output\n"
+        "protect_process_output()\n"
+        "logging.basicConfig(level=logging.INFO)\n"
+        "warnings.warn(\"Failed to parse arguments in line '/affirm{\\\"customer_number\\\": \\\"4711000002\\\"}'\")\n"
+        "print('Kundennummer', '4711', '000', '002', 'Mail max.mustermann@example.de')\n"
+        "print('Rückruf 0171.555.6667', end='')\n"
+        "print(' und 0170 1234567')\n"
+        "logging.getLogger('x').info('plz %s', '50667')\n"
+        "raise ValueError('kunde 4711000002 tel 0221 1234567')\n"
+    )
+    from bot.paths import PROJECT_ROOT
+
+    run = subprocess.run(
+        [sys.executable, "-W", "default", str(script)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
+    )
+    output = run.stdout + run.stderr
+    assert "Failed to parse arguments" in output and "ValueError" in output and "Kundennummer" in output
+    assert_clean(output)
+    for secret in ("555.6667", "1234567", "0171"):
+        assert secret not in output, output
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        ("2026-12-01 23:08:12 INFO rasa - Kunde 4711000002", "2026-12-01 23:08:12 INFO rasa - Kunde ********02"),
+        ("2026-12-01 23:08:23.354092: I tensorflow", "2026-12-01 23:08:23.354092: I tensorflow"),
+        ("at 2026-12-01T23:08:12.35Z tel 0171 5556667", "at 2026-12-01T23:08:12.35Z tel *********67"),
+    ],
+)
+def test_timestamps_of_log_lines_stay_readable(line, masked):
+    from bot.logging_mask import mask_text
+
+    assert mask_text(line) == masked

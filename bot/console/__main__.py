@@ -67,8 +67,10 @@ def serve(host: str, port: int) -> int:
     from bot.console.service import Console
     from bot.handoff.desk import ServiceDesk
     from bot.logging_mask import install as install_mask
+    from bot.logging_mask import protect_process_output
     from bot.rasa_api import RasaClient
 
+    protect_process_output()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     console = Console(ServiceDesk(), RasaClient())
     app = create_app(console, secure_cookies=os.environ.get("CONSOLE_SECURE_COOKIES") == "1")

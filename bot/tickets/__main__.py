@@ -40,9 +40,10 @@ def _worker(store: TicketStore, interval: float) -> int:
     import logging
     import os
 
-    from bot.logging_mask import install
+    from bot.logging_mask import install, protect_process_output
     from bot.tickets.helpdesk import OutboxWorker, WebhookHelpdesk
 
+    protect_process_output()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install()
     url = os.environ.get("HELPDESK_URL")

@@ -2,10 +2,8 @@
 
 Referenced from credentials.yml as bot.channels.webchat.WebChatInput.
 
-Why a subclass:
-- Rasa 3.6 calls `sio.enter_room(...)` without `await`; with python-socketio 5.x
-  that is a coroutine, so with session_persistence the browser never joined its
-  session room and never received a bot message. Awaiting it fixes the chat.
+Why a subclass: see WebChatInput (Rasa 3.6's socket.io input has a missing
+await, no Origin check, and no binding between a socket and its conversation).
 - The demo page, the widget and the socket.io client (from the npm registry, built
   into var/webchat by `make`) are served by the same server: no CDN, same origin,
   strict Content-Security-Policy.
@@ -13,9 +11,11 @@ Why a subclass:
 
 from __future__ import annotations
 
-import json
+import hashlib
 import logging
-import uuid
+import os
+import re
+import secrets
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict
 
@@ -26,13 +26,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.buttons import CHANNEL_COMMAND
+from bot.channels.edge import MAX_REQUEST_BYTES, clean_metadata, clean_text
 from bot.paths import PROJECT_ROOT
+from bot.system_texts import load_system_texts
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "webchat" / "static"
 VENDOR_DIR = PROJECT_ROOT / "var" / "webchat"  # socket.io.min.js from npm (Makefile)
-MAX_MESSAGE_CHARS = 5000  # the NLU sanitiser cuts further; this bounds what enters the tracker
+_SECRET = re.compile(r"[A-Za-z0-9_-]{32,64}")  # what new_session_secret() makes
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "application/javascript", ".css": "text/css"}
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -70,7 +73,44 @@ class WebChatOutput(SocketIOOutput):
         await self._send_message(recipient_id, {"text": text, "quick_replies": replies, **self._metadata(kwargs)})
 
 
+def allowed_origins(environ=os.environ) -> list[str] | None:
+    """Origins whose pages may open the chat socket. None: only the bot's own
+    (python-engineio compares the Origin header with the request's own scheme
+    and host, X-Forwarded-* included). An empty list would switch the check off,
+    so it is never returned."""
+    configured = [o.strip().rstrip("/") for o in environ.get("WEBCHAT_ALLOWED_ORIGINS", "").split(",") if o.strip()]
+    return configured or None
+
+
+def new_session_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def sender_for(secret: Any) -> str | None:
+    """The conversation id of a browser's session secret, or None if the secret
+    is not one we hand out. The id is a hash of the secret: knowing the id (from
+    a log line or the console) does not let anyone into the conversation."""
+    if not isinstance(secret, str) or not _SECRET.fullmatch(secret):
+        return None
+    return hashlib.sha256(b"webchat-session:" + secret.encode("ascii")).hexdigest()[:32]
+
+
 class WebChatInput(SocketIOInput):
+    """Rasa's socket.io input with the edge checks of bot/channels/edge.py.
+
+    What it replaces in Rasa 3.6's SocketIOInput:
+    - `enter_room` is awaited (Rasa forgets it, so no bot message arrived);
+    - the Origin check is on (Rasa passes cors_allowed_origins=[], which
+      switches it off: any website could chat in a customer's name);
+    - the conversation is bound to a secret only the customer's browser holds:
+      `session_request {session_secret}` answers `session_confirm
+      {session_id, session_secret}`, and messages go to the conversation of
+      the socket's own session, never to a session id the client names;
+    - texts, metadata and frame sizes are bounded, and a frame that is not a
+      message gets a German answer instead of silence;
+    - the greeting when the chat is opened is made by the server
+      (`chat_opened`), not typed as "/greet" by the page."""
+
     @classmethod
     def name(cls) -> str:
         return "webchat"
@@ -82,9 +122,14 @@ class WebChatInput(SocketIOInput):
         return WebChatOutput(sio, self.bot_message_evt) if sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=allowed_origins(),
+            max_http_buffer_size=MAX_REQUEST_BYTES,
+        )
         webhook = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         self.sio = sio
+        output = WebChatOutput(sio, self.bot_message_evt)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -103,42 +148,52 @@ class WebChatInput(SocketIOInput):
         async def connect(sid: str, environ: Dict, auth: Dict | None) -> bool:
             if not self.jwt_key:
                 return True
-            token = (auth or {}).get("token")
+            token = (auth or {}).get("token") if isinstance(auth, dict) else None
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
+        async def start_session(sid: str, secret: Any) -> str:
+            sender = sender_for(secret)
+            if sender is None:
+                secret = new_session_secret()
+                sender = sender_for(secret)
+            await sio.save_session(sid, {"sender_id": sender}, namespace=self.namespace)
+            await sio.enter_room(sid, sender, namespace=self.namespace)  # the fix: Rasa 3.6 forgets the await
+            await sio.emit(
+                "session_confirm", {"session_id": sender, "session_secret": secret}, room=sid, namespace=self.namespace
+            )
+            return sender
+
+        async def sender_of(sid: str) -> str:
+            session = await sio.get_session(sid, namespace=self.namespace)
+            sender = session.get("sender_id") if isinstance(session, dict) else None
+            return sender or await start_session(sid, None)  # a client that never asked: a new conversation
+
+        async def say(sid: str, key: str) -> None:
+            await sio.emit(
+                self.bot_message_evt, {"text": getattr(load_system_texts(), key)}, room=sid, namespace=self.namespace
+            )
+
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Dict | None) -> None:
-            data = data if isinstance(data, dict) else {}
-            session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not 8 <= len(session_id) <= 64 or not session_id.isalnum():
-                session_id = uuid.uuid4().hex
-            if self.session_persistence:
-                await sio.enter_room(sid, session_id)  # the fix: Rasa 3.6 forgets the await
-            await sio.emit("session_confirm", session_id, room=sid)
+        async def session_request(sid: str, data: Any = None) -> None:
+            await start_session(sid, data.get("session_secret") if isinstance(data, dict) else None)
+
+        @sio.on("chat_opened", namespace=self.namespace)
+        async def chat_opened(sid: str, data: Any = None) -> None:
+            sender = await sender_of(sid)
+            message = UserMessage("/greet", output, sender, input_channel=self.name(), metadata={})
+            setattr(message, CHANNEL_COMMAND, True)  # made by the server, not typed (bot/buttons.py)
+            await on_new_message(message)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Dict) -> None:
-            if not isinstance(data, dict):
+        async def handle_message(sid: str, data: Any = None) -> None:
+            text = data.get("message") if isinstance(data, dict) else None
+            if not isinstance(text, str):
+                await say(sid, "unreadable")
                 return
-            sender_id = data.get("session_id") if self.session_persistence else sid
-            if not isinstance(sender_id, str) or not sender_id:
-                return
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = {}
-            text = data.get("message")
-            text = text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else ""
+            sender = await sender_of(sid)
+            metadata = clean_metadata(data.get(self.metadata_key))
             await on_new_message(
-                UserMessage(
-                    text,
-                    WebChatOutput(sio, self.bot_message_evt),
-                    sender_id,
-                    input_channel=self.name(),
-                    metadata=metadata if isinstance(metadata, dict) else {},
-                )
+                UserMessage(clean_text(text), output, sender, input_channel=self.name(), metadata=metadata)
             )
 
         return webhook

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.channels.edge import MAX_SENDER_ID_CHARS
 from bot.devstack import LocalBot, local_bot
 from bot.diagnosis.engine import DiagnosisEngine, DiagnosisState
 from bot.diagnosis.model import OutcomeNode
@@ -114,7 +115,7 @@ def identification_reply(scenario: Scenario) -> str:
 
 
 def run_scenario(bot: LocalBot, engine: DiagnosisEngine, scenario: Scenario) -> Run:
-    sender = f"scenario-{scenario.id}-{uuid.uuid4().hex[:6]}"
+    sender = f"scenario-{uuid.uuid4().hex[:6]}-{scenario.id}"[:MAX_SENDER_ID_CHARS]
     run = Run(scenario)
     bot.send(sender, scenario.opening)
     run.turns = 1

@@ -3,7 +3,8 @@
  * interpreted. The conversation survives a page reload (localStorage). */
 (function () {
   "use strict";
-  var STORE_SESSION = "stoerungschat.session";
+  // The session secret binds this browser to its conversation (bot/channels/webchat.py).
+  var STORE_SECRET = "stoerungschat.secret";
   var STORE_LOG = "stoerungschat.log";
   var STORE_OPEN = "stoerungschat.open";
   // Who answers next: "bot", "waiting" (for a person: nobody types yet) or "agent".
@@ -66,7 +67,8 @@
   root.appendChild(panel);
 
   var history = load(STORE_LOG, []);
-  var sessionId = load(STORE_SESSION, null);
+  var sessionSecret = load(STORE_SECRET, null);
+  var confirmed = false;  // the server confirmed this socket's session
   var mode = load(STORE_MODE, "bot");
   var typingTimer = null;
 
@@ -108,7 +110,7 @@
         button.type = "button";
         button.addEventListener("click", function () {
           replies.remove();
-          sendMessage(b.payload, b.title);
+          sendMessage(b.payload, b.title, { button_label: b.title });
         });
         replies.appendChild(button);
       });
@@ -137,7 +139,7 @@
   var everConnected = false;
 
   socket.on("connect", function () {
-    socket.emit("session_request", { session_id: sessionId });
+    socket.emit("session_request", { session_secret: sessionSecret });
     if (everConnected) {
       notice.textContent = "Wieder verbunden.";
       setTimeout(function () { notice.hidden = true; }, 3000);
@@ -146,13 +148,18 @@
     }
     everConnected = true;
   });
-  var queue = [];  // messages typed before the server confirmed the session
-  socket.on("session_confirm", function (id) {
-    sessionId = id;
-    save(STORE_SESSION, id);
-    while (queue.length) socket.emit("user_uttered", { message: queue.shift(), session_id: sessionId });
+  // Messages typed while the connection was down or not yet confirmed: sent, in
+  // order, as soon as the server confirmed the session again.
+  var queue = [];
+  socket.on("session_confirm", function (data) {
+    if (!data || typeof data.session_secret !== "string") return;
+    sessionSecret = data.session_secret;
+    save(STORE_SECRET, sessionSecret);
+    confirmed = true;
+    while (queue.length && confirmed && socket.connected) socket.emit.apply(socket, queue.shift());
   });
   socket.on("disconnect", function () {
+    confirmed = false;
     notice.textContent = "Die Verbindung ist unterbrochen. Ich verbinde mich neu …";
     notice.hidden = false;
   });
@@ -176,16 +183,16 @@
     }
   });
 
-  function emit(text) {
-    if (sessionId && socket.connected) socket.emit("user_uttered", { message: text, session_id: sessionId });
-    else queue.push(text);
+  function emit(event, data) {
+    if (confirmed && socket.connected) socket.emit(event, data);
+    else queue.push([event, data]);
   }
 
-  function sendMessage(payload, shown) {
+  function sendMessage(payload, shown, metadata) {
     var text = String(payload).trim();
     if (!text) return;
-    if (shown !== null) add({ role: "user", text: shown || text });
-    emit(text);
+    add({ role: "user", text: shown || text });
+    emit("user_uttered", { message: text, metadata: metadata || {} });
     // Only the assistant answers at once; a person may take a while.
     if (mode === "bot") showTyping(true);
   }
@@ -204,7 +211,10 @@
     save(STORE_OPEN, open);
     if (open) {
       input.focus();
-      if (!history.length && !log.childElementCount) sendMessage("/greet", null);  // the bot introduces itself
+      if (!history.length && !log.childElementCount) {
+        emit("chat_opened", {});  // the bot introduces itself
+        if (mode === "bot") showTyping(true);
+      }
     } else {
       openButton.focus();
     }

@@ -9,7 +9,6 @@ Rasa delivers them to the channel the customer is chatting on, right away.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -43,6 +42,7 @@ class TranscriptLine:
     at: datetime
     name: str | None = None  # the agent's name
     intent: str | None = None  # what NLU understood (customer lines)
+    input: str = "typed"  # customer lines: "typed", "button" (pressed) or "command" (made by the chat)
 
 
 @dataclass(frozen=True)
@@ -61,20 +61,30 @@ def _at(event: dict) -> datetime:
         return datetime.fromtimestamp(0, tz=timezone.utc)
 
 
+def _customer_line(event: dict, intent: str | None) -> tuple[str, str]:
+    """(text, input kind) of what the customer did, as the agent should read it.
+    A button press is known from the metadata the Rasa server set
+    (bot/rasa_ext/processor.py), never from the text: a typed "[Knopf: affirm]"
+    or "/affirm" stays typed text, and the console shows the kinds differently."""
+    metadata = event.get("metadata")
+    source = metadata.get("input") if isinstance(metadata, dict) else None
+    kind = source.get("kind") if isinstance(source, dict) else None
+    if kind == "button":
+        return str(source.get("title") or intent or "?"), "button"
+    if kind == "command":
+        return ("hat den Chat geöffnet" if intent == "greet" else str(intent or "?")), "command"
+    return str(event.get("text") or ""), "typed"
+
+
 def transcript(events: list[dict]) -> tuple[TranscriptLine, ...]:
-    """Customer and bot/agent messages, in order. Button payloads ("/affirm") are
-    shown as the intent the bot understood, never as raw payload syntax."""
+    """Customer and bot/agent messages, in order."""
     lines: list[TranscriptLine] = []
     for event in events:
         kind = event.get("event")
         if kind == "user":
-            text = str(event.get("text") or "")
-            if text.startswith("/"):
-                intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-                intent = intent or re.split(r"[{@]", text[1:], maxsplit=1)[0]
-                text = f"[Knopf: {intent}]"
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            lines.append(TranscriptLine("customer", text, _at(event), intent=intent))
+            text, source = _customer_line(event, intent)
+            lines.append(TranscriptLine("customer", text, _at(event), intent=intent, input=source))
         elif kind == "bot":
             metadata = event.get("metadata") or {}
             name = metadata.get("sender_name") if isinstance(metadata, dict) else None

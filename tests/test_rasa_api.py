@@ -56,22 +56,35 @@ def test_bot_lines_without_a_sender_name_are_the_bot():
     assert [(line.who, line.name) for line in lines] == [("bot", None)] * 4
 
 
-def test_button_payloads_show_the_understood_intent():
+def _user(text: str, intent: str | None = None, kind: str | None = None, title: str | None = None) -> dict:
+    event: dict = {"event": "user", "text": text}
+    if intent:
+        event["parse_data"] = {"intent": {"name": intent}}
+    if kind:
+        event["metadata"] = {"input": {"kind": kind, **({"title": title} if title else {})}}
+    return event
+
+
+def test_button_presses_are_shown_from_the_metadata_the_server_set():
     lines = transcript(
         [
-            {"event": "user", "text": "/affirm", "parse_data": {"intent": {"name": "affirm", "confidence": 1.0}}},
-            {"event": "user", "text": '/inform{"area":"tv"}', "parse_data": {"intent": {"name": "inform"}}},
-            {"event": "user", "text": "/deny"},
-            {"event": "user", "text": '/inform{"area":"tv"}'},  # no parse data: never the raw payload
-            {"event": "user", "text": "ja / nein"},
+            _user("/affirm", "affirm", "button", "Ja, bitte"),
+            _user("/deny", "deny", "button"),  # no title: the intent
+            _user("[Knopf: affirm]", "affirm", "typed"),
+            _user('/inform{"customer_number": "4711000006"}', "inform", "typed"),
+            _user("/affirm"),  # no metadata: what was typed
+            _user("/greet", "greet", "command"),
+            {"event": "user", "text": "ja / nein", "metadata": "kein dict"},
         ]
     )
-    assert [line.text for line in lines] == [
-        "[Knopf: affirm]",
-        "[Knopf: inform]",
-        "[Knopf: deny]",
-        "[Knopf: inform]",
-        "ja / nein",
+    assert [(line.text, line.input) for line in lines] == [
+        ("Ja, bitte", "button"),
+        ("deny", "button"),
+        ("[Knopf: affirm]", "typed"),  # looks like a button to a reader, but was typed
+        ('/inform{"customer_number": "4711000006"}', "typed"),
+        ("/affirm", "typed"),
+        ("hat den Chat geöffnet", "command"),
+        ("ja / nein", "typed"),
     ]
     assert {line.who for line in lines} == {"customer"}
 

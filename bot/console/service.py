@@ -148,7 +148,7 @@ class Console:
             state = self.rasa.conversation(handoff.conversation_id)
             paused = state.paused
             lines = [
-                {"who": line.who, "text": line.text, "at": line.at.isoformat(), "name": line.name}
+                {"who": line.who, "text": line.text, "at": line.at.isoformat(), "name": line.name, "input": line.input}
                 for line in state.lines
             ]
             identified = verified_identity(state.slots) is not None

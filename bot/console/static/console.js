@@ -160,10 +160,14 @@
       var atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 20;
       list.textContent = "";
       data.lines.forEach(function (line) {
-        var li = el("li", null, "line " + line.who);
+        // A button press or the chat opening is what the server recorded, not what
+        // the customer typed (bot/rasa_api.py): shown as an action, not as words.
+        var action = line.who === "customer" && (line.input === "button" || line.input === "command");
+        var li = el("li", null, "line " + line.who + (action ? " action" : ""));
         var who = line.who === "customer" ? "Kunde" : line.who === "agent" ? (line.name || "Mitarbeiter") : line.who === "bot" ? "Bot" : "Hinweis";
-        li.appendChild(el("span", who + " · " + clock(line.at), "meta"));
-        li.appendChild(el("p", line.text, "text"));
+        var how = line.input === "button" ? " · hat auf einen Knopf gedrückt" : "";
+        li.appendChild(el("span", who + how + " · " + clock(line.at), "meta"));
+        li.appendChild(el("p", line.input === "button" ? "▸ " + line.text : line.text, "text"));
         list.appendChild(li);
       });
       if (atBottom || shownLines < 0) list.scrollTop = list.scrollHeight;

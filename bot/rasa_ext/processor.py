@@ -1,0 +1,76 @@
+"""Rasa's MessageProcessor with one change: intent syntax only from offered buttons.
+
+What it replaces: Rasa 3.6 (`RegexMessageHandler` at the end of the NLU graph)
+reads every message that starts with "/" as an intent with entities, whoever
+typed it. A customer could type '/affirm{"customer_number": "…"}' and set
+slots, or "/restart" to reset the conversation and its limits. This subclass
+decides per message (rules in bot/buttons.py):
+
+- the exact payload of a button of the bot's latest turn: a button press, read
+  as intent syntax, and marked in the message metadata (`input.kind: button`,
+  with the button's title for the agent console);
+- a message the channel itself created (the web chat's greeting): read as is;
+- anything else starting with "/": NLU reads the words without the syntax, and
+  the tracker keeps the text as typed.
+
+Installed by bot/rasa_ext/__init__.py (`rasa.core.agent.MessageProcessor`).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Dict, List
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.buttons import CHANNEL_COMMAND, INPUT_KEY, offered_buttons, resolve
+from bot.rasa_ext.remote_action import start_turn
+
+LABEL_KEY = "button_label"  # the web chat sends the title of the tapped button
+
+
+def latest_turn(tracker: DialogueStateTracker | None) -> List[Dict[str, Any]]:
+    """The bot messages since the customer's latest message, as event dicts."""
+    if tracker is None:
+        return []
+    turn: List[Dict[str, Any]] = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            turn.append({"event": "bot", "data": event.data or {}})
+    return list(reversed(turn))
+
+
+class GuardedMessageProcessor(MessageProcessor):
+    async def handle_message(self, message: UserMessage) -> List[Dict[str, Any]] | None:
+        start_turn()  # a failing action server is announced once per customer message
+        return await super().handle_message(message)
+
+    async def parse_message(
+        self,
+        message: UserMessage,
+        tracker: DialogueStateTracker | None = None,
+        only_output_properties: bool = True,
+    ) -> Dict[str, Any]:
+        metadata = message.metadata if isinstance(message.metadata, dict) else {}
+        metadata = {k: v for k, v in metadata.items() if k != INPUT_KEY}  # only the server sets it
+        label = metadata.pop(LABEL_KEY, None)
+        resolved = resolve(
+            message.text,
+            offered_buttons(latest_turn(tracker)),
+            label=label if isinstance(label, str) else None,
+            trusted_command=bool(getattr(message, CHANNEL_COMMAND, False)),
+        )
+        target = message
+        if resolved.nlu_text is not None:
+            target = copy.copy(message)
+            target.text = resolved.nlu_text
+        parse_data = await super().parse_message(target, tracker, only_output_properties)
+        if resolved.stored_text is not None:
+            message.text = resolved.stored_text
+        message.metadata = {**metadata, INPUT_KEY: resolved.metadata}
+        return parse_data

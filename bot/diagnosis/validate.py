@@ -332,6 +332,23 @@ def check_handoff(root: Path) -> list[Problem]:
     return problems
 
 
+def check_system(root: Path) -> list[Problem]:
+    """knowledge/system.yml: what the assistant says when a part of the system fails."""
+    from bot.system_texts import SystemTexts
+
+    path = root / "system.yml"
+    raw, problems = _load_yaml(path) if path.exists() else (None, [Problem(_rel(path), None, "is missing")])
+    if problems:
+        return problems
+    try:
+        texts = SystemTexts.parse_obj((raw or {}).get("texts") if isinstance(raw, dict) else None)
+    except ValidationError as error:
+        return _schema_problems(_rel(path), error)
+    for key, text in texts.dict().items():
+        problems += _text_problems(_rel(path), None, f"texts.{key}", text, optional=False)
+    return problems
+
+
 def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None = None) -> list[Problem]:
     root = root or knowledge_dir()
     vocabulary = vocabulary or Vocabulary.from_domain()
@@ -369,6 +386,7 @@ def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None =
         problems += check_tree(tree, file, vocabulary)
     problems += check_verdicts(root / "verdicts.yml")
     problems += check_handoff(root)
+    problems += check_system(root)
     for area in PROBLEM_AREAS:
         if area not in areas_found:
             missing = _rel(root / "trees" / f"{area}.yml")

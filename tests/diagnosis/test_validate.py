@@ -141,3 +141,20 @@ def test_handoff_texts_and_service_hours_are_checked(tmp_path):
     problems = [str(p) for p in check_handoff(tmp_path)]
     assert any("handoff.yml" in p and "queued" in p for p in problems), problems
     assert any("service.yml" in p and "montag" in p for p in problems), problems
+
+
+def test_system_texts_are_checked_for_keys_and_german(tmp_path):
+    from bot.diagnosis.validate import check_system
+
+    assert check_system(PROJECT_ROOT / "knowledge") == []
+    assert [p.message for p in check_system(tmp_path)] == ["is missing"]
+    raw = yaml.safe_load((PROJECT_ROOT / "knowledge" / "system.yml").read_text(encoding="utf-8"))
+    raw["texts"]["action_failed"] = "Sorry, something went wrong on our side. Please try again later."
+    del raw["texts"]["too_long"]
+    (tmp_path / "system.yml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    problems = " ".join(str(p) for p in check_system(tmp_path))
+    assert "too_long" in problems
+    raw["texts"]["too_long"] = "Ihre Nachricht war zu lang für mich."
+    (tmp_path / "system.yml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    problems = " ".join(str(p) for p in check_system(tmp_path))
+    assert "action_failed does not look German" in problems

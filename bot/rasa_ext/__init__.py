@@ -1,0 +1,30 @@
+"""Small, tested changes to Rasa 3.6's behaviour, installed by bot/rasa_server.py.
+
+Each module says which Rasa behaviour it replaces and why:
+- processor.py: intent syntax ("/affirm{...}") only from buttons the bot offered;
+- remote_action.py: a German answer instead of silence when the action server
+  is away, and a bounded wait for one that is restarting;
+- app.py: refused requests (too large, unknown path) answered in German JSON;
+- tracker_store.py: a failed save is an error for one request, not sys.exit
+  (referenced from endpoints.yml, not installed here).
+"""
+
+from __future__ import annotations
+
+
+def install() -> None:
+    """Swap in the subclasses where Rasa looks the classes up at run time."""
+    import rasa.core.actions.action as action_module
+    import rasa.core.actions.forms as forms_module
+    import rasa.core.agent as agent_module
+
+    from bot.rasa_ext import app
+    from bot.rasa_ext.processor import GuardedMessageProcessor
+    from bot.rasa_ext.remote_action import ResilientRemoteAction
+
+    agent_module.MessageProcessor = GuardedMessageProcessor
+    # action_for_name_or_text and ActionExtractSlots use the module's name;
+    # forms.py imported the class itself.
+    action_module.RemoteAction = ResilientRemoteAction
+    forms_module.RemoteAction = ResilientRemoteAction
+    app.install()

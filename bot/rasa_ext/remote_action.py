@@ -1,0 +1,111 @@
+"""Rasa's RemoteAction, never silent when the action server is away.
+
+What it replaces: when the action server cannot be reached, answers with an
+error or hangs, Rasa 3.6 logs "Bot will continue, but the actions events are
+lost" and the customer usually gets no answer at all; a hanging action server
+holds the conversation for up to 300 s (DEFAULT_REQUEST_TIMEOUT).
+
+This subclass
+- waits briefly for an action server that is restarting (connection refused,
+  502/503/504): up to RESTART_BUDGET_S in total, only while the outage is
+  young, so a long outage does not slow every message down;
+- bounds each call to CALL_TIMEOUT_S;
+- when the call still fails, says so in plain German (knowledge/system.yml)
+  and makes the bot listen again. Within one customer message the notice is
+  said once, however many actions fail (bot/rasa_ext/processor.py opens the
+  turn).
+
+The customer's message itself is never lost: Rasa has stored it in the tracker
+before any action runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import time
+from typing import Dict, List
+
+import aiohttp
+from aiohttp import ClientResponseError
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.shared.core.events import BotUttered, Event, FollowupAction
+from rasa.shared.exceptions import RasaException
+
+from bot.system_texts import load_system_texts
+
+logger = logging.getLogger(__name__)
+
+RESTART_BUDGET_S = 6.0  # a supervised action server is back in about 2.5 s
+RETRY_PAUSE_S = 0.3
+YOUNG_OUTAGE_S = 15.0  # after this long, fail at once instead of waiting each time
+CALL_TIMEOUT_S = 30.0  # the slowest action (line check with retries) takes about 5 s
+UNREACHABLE_STATUS = {502, 503, 504}
+
+#: One dict per customer message: whether the notice was said (see Turn).
+_turn: contextvars.ContextVar[Dict[str, bool] | None] = contextvars.ContextVar("action_notice_turn", default=None)
+
+
+class _Outage:
+    """When the action server was first found unreachable (process-wide)."""
+
+    since: float | None = None
+
+    @classmethod
+    def young(cls, now: float) -> bool:
+        return cls.since is None or now - cls.since < YOUNG_OUTAGE_S
+
+
+def start_turn() -> None:
+    """A new customer message: the next failure may say the notice again."""
+    _turn.set({"noticed": False})
+
+
+def _unreachable(error: BaseException) -> bool:
+    """Connection refused or reset, or a proxy saying the server is gone."""
+    cause = error.__cause__ or error.__context__
+    if isinstance(cause, aiohttp.ClientConnectionError):
+        return True
+    return isinstance(cause, ClientResponseError) and cause.status in UNREACHABLE_STATUS
+
+
+class ResilientRemoteAction(RemoteAction):
+    async def run(self, output_channel, nlg, tracker, domain) -> List[Event]:
+        deadline = time.monotonic() + RESTART_BUDGET_S
+        while True:
+            try:
+                events = await asyncio.wait_for(
+                    super().run(output_channel, nlg, tracker, domain), timeout=CALL_TIMEOUT_S
+                )
+            except ActionExecutionRejection:
+                raise  # a form rejecting the input: Rasa's own flow
+            except asyncio.TimeoutError:
+                logger.error("action '%s' took longer than %.0f s", self.name(), CALL_TIMEOUT_S)
+                return self._notice("action_slow")
+            except RasaException as error:
+                now = time.monotonic()
+                if not _unreachable(error):
+                    logger.error("action '%s' failed on the action server: %s", self.name(), error)
+                    return self._notice("action_failed")
+                _Outage.since = _Outage.since or now
+                if now + RETRY_PAUSE_S < deadline and _Outage.young(now):
+                    await asyncio.sleep(RETRY_PAUSE_S)
+                    continue
+                logger.error("action server unreachable; action '%s' not run", self.name())
+                return self._notice("action_server_down")
+            _Outage.since = None
+            return events
+
+    def _notice(self, key: str) -> List[Event]:
+        """The German notice (once per customer message), then listen."""
+        turn = _turn.get()
+        events: List[Event] = []
+        if turn is None or not turn["noticed"]:
+            text = getattr(load_system_texts(), key)
+            events.append(BotUttered(text, data={}, metadata={"notice": key}))
+            if turn is not None:
+                turn["noticed"] = True
+        events.append(FollowupAction("action_listen"))
+        return events
+

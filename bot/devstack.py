@@ -50,6 +50,8 @@ class LocalBot:
     console_url: str = ""
     rasa_token: str = ""
     console_log: Path | None = None
+    action_url: str = ""
+    action_token: str = ""
 
     def stop_line_backend(self) -> None:
         """Stop the simulator process: the backend is gone, connections are refused."""
@@ -117,12 +119,21 @@ def local_bot(
         raise BotStartError(f"{model} is missing: run `make train`")
     work.mkdir(parents=True, exist_ok=True)
     rasa_port, action_port, simulator_port, console_port = free_port(), free_port(), free_port(), free_port()
-    rasa_token = secrets.token_urlsafe(24)
+    # Tokens that start with "-" on purpose: no launcher may read them as an option.
+    rasa_token = "-" + secrets.token_urlsafe(24)
+    action_token = "-" + secrets.token_urlsafe(24)
     (work / "endpoints.yml").write_text(
         yaml.safe_dump(
             {
-                "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
-                "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(work / "tracker.db")},
+                "action_endpoint": {
+                    "url": f"http://127.0.0.1:{action_port}/webhook",
+                    "headers": {"Authorization": f"Bearer {action_token}"},
+                },
+                "tracker_store": {
+                    "type": "bot.rasa_ext.tracker_store.GuardedSQLTrackerStore",
+                    "dialect": "sqlite",
+                    "db": str(work / "tracker.db"),
+                },
             }
         )
     )
@@ -134,7 +145,6 @@ def local_bot(
     (work / "logging.yml").write_text(yaml.safe_dump(logging_config))
     verbosity = ["--debug"] if debug_logging else []
 
-    binaries = Path(sys.executable).parent
     line_api_url = f"http://127.0.0.1:{simulator_port}"
     tickets_url = f"sqlite:///{work / 'tickets.db'}"
     from bot.tickets.store import migrate
@@ -154,6 +164,7 @@ def local_bot(
         "HANDOFF_SERVICE_HOURS": "always",
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "RASA_API_TOKEN": rasa_token,
+        "ACTION_SERVER_TOKEN": action_token,
     }
     action_log, rasa_log, simulator_log = work / "actions.log", work / "rasa.log", work / "simulator.log"
     console_log = work / "console.log"
@@ -176,7 +187,7 @@ def local_bot(
             _wait(f"{line_api_url}/health", processes["simulator"], simulator_log)
 
     actions = subprocess.Popen(
-        [binaries / "rasa", "run", "actions", "--actions", "actions", "--port", str(action_port),
+        [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(action_port),
          "--logging-config-file", str(work / "logging.yml"), *verbosity],
         cwd=PROJECT_ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
     )
@@ -206,6 +217,8 @@ def local_bot(
             f"http://127.0.0.1:{console_port}",
             rasa_token,
             console_log,
+            f"http://127.0.0.1:{action_port}",
+            action_token,
         )
     finally:
         for process in (console, rasa, actions, processes["simulator"]):

@@ -43,13 +43,24 @@ def watch_parent(on_gone, getppid=os.getppid, poll_seconds: float = 1.0, rounds:
 
 
 def stack_environment(environ, endpoints: LocalEndpoints) -> dict[str, str]:
-    """The processes' environment. The Rasa HTTP API only runs with a token; the
-    agent console is its only user. Without RASA_API_TOKEN a fresh random one is
-    made for this run (never written anywhere)."""
+    """The processes' environment (the Procfile and endpoints.yml read it).
+
+    The Rasa HTTP API only runs with a token (the agent console is its only
+    user), and the action server only answers the Rasa server, which sends a
+    shared secret. Tokens not set in the environment are made fresh and random
+    for this run, and never written anywhere."""
     env = {**environ, "PYTHONUNBUFFERED": "1"}  # lines through the pipe at once
-    if not env.get("RASA_API_TOKEN"):
-        env["RASA_API_TOKEN"] = secrets.token_urlsafe(32)
+    for name in ("RASA_API_TOKEN", "ACTION_SERVER_TOKEN"):
+        if not env.get(name):
+            env[name] = secrets.token_urlsafe(32)
     env.setdefault("RASA_URL", endpoints.rasa_url)
+    env.update(
+        RASA_PORT=str(endpoints.rasa_port),
+        ACTION_PORT=str(endpoints.action_port),
+        LINE_SIMULATOR_PORT=str(endpoints.line_simulator_port),
+        CONSOLE_PORT=str(endpoints.console_port),
+    )
+    env.setdefault("TRACKER_DB", str(PROJECT_ROOT / "var" / "tracker.db"))
     return env
 
 

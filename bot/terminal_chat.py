@@ -1,7 +1,7 @@
 """Chat with the assistant in the terminal (`make shell`).
 
 Talks to the running bot over Rasa's REST channel. When no bot is running it
-starts the Procfile processes in the background and stops them on exit. Buttons
+starts them in the background (bot/run_stack.py, as `make run` does) and stops them on exit. Buttons
 are shown numbered; type the number to press one.
 """
 
@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import requests
 
@@ -27,9 +26,9 @@ def _start_stack() -> subprocess.Popen:
     log_path = PROJECT_ROOT / "var" / "shell-stack.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     print(f"Starting the bot in the background (log: {log_path.relative_to(PROJECT_ROOT)}) ...", flush=True)
-    honcho = Path(sys.executable).with_name("honcho")
+    # The same launcher as `make run`: tokens, ports, supervised processes.
     return subprocess.Popen(
-        [str(honcho), "start", "-f", "Procfile"],
+        [sys.executable, "-m", "bot.run_stack"],
         cwd=PROJECT_ROOT,
         stdout=log_path.open("ab"),
         stderr=subprocess.STDOUT,

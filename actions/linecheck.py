@@ -18,8 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.diagnosis import _present, _say, _state, engine
 from bot.diagnosis.model import LineVerdictRoute
-from bot.identity import FAILED, SKIPPED
+from bot.identity import FAILED, SKIPPED, UNCHECKED, VERIFIED_SLOT, verified_identity, verified_record
 from bot.identity import digits as _digits
+from bot.identity_guard import IdentificationGuard
 from bot.linecheck.client import (
     BackendUnavailable,
     CustomerNotFound,
@@ -29,6 +30,7 @@ from bot.linecheck.client import (
 from bot.linecheck.models import LineReport
 from bot.linecheck.verdict import VerdictBook
 from bot.nlu.numbers import CUSTOMER_NUMBER, POSTAL_CODE, find_numbers
+from bot.tickets.store import TicketStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ REPORT_FRESH_FOR = timedelta(minutes=30)
 
 _CLIENT: LineDiagnosticsClient | None = None
 _BOOK: VerdictBook | None = None
+_GUARD: IdentificationGuard | None = None
 
 
 def line_client() -> LineDiagnosticsClient:
@@ -45,6 +48,13 @@ def line_client() -> LineDiagnosticsClient:
     if _CLIENT is None:
         _CLIENT = LineDiagnosticsClient()
     return _CLIENT
+
+
+def identification_guard() -> IdentificationGuard:
+    global _GUARD
+    if _GUARD is None:
+        _GUARD = IdentificationGuard()
+    return _GUARD
 
 
 def verdict_book() -> VerdictBook:
@@ -96,16 +106,41 @@ class ValidateIdentificationForm(FormValidationAction):
         return result
 
     async def _pair(self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, postal: str) -> Dict:
-        """Both are well-formed: do they belong together? No line data before that."""
+        """Both are well-formed: do they belong together? No line data before that.
+        Only a confirmed pair is recorded as verified (bot/identity.py); a number
+        that was checked wrongly too often is not checked at all (bot/identity_guard.py)."""
+        cleared = {CUSTOMER_NUMBER: None, POSTAL_CODE: None, VERIFIED_SLOT: None}
+        if verified_identity({**tracker.slots, CUSTOMER_NUMBER: number, POSTAL_CODE: postal}):
+            return {CUSTOMER_NUMBER: number, POSTAL_CODE: postal}  # this very pair was confirmed already
         try:
+            if await asyncio.to_thread(identification_guard().locked, number):
+                _say(dispatcher, "identification_locked")
+                return {**cleared, "identification_status": FAILED}
             await asyncio.to_thread(line_client().verify, number, postal)
         except (CustomerNotFound, InvalidIdentification):
-            return self._failed_try(
-                dispatcher, tracker, "identification_mismatch", **{CUSTOMER_NUMBER: None, POSTAL_CODE: None}
-            )
-        except BackendUnavailable:
-            pass  # cannot verify now; action_line_check says so honestly
-        return {CUSTOMER_NUMBER: number, POSTAL_CODE: postal}
+            try:
+                failures = await asyncio.to_thread(identification_guard().record_failure, number)
+            except TicketStoreUnavailable:
+                failures = 0  # the per-conversation limit still applies
+            if failures >= identification_guard().limit:
+                _say(dispatcher, "identification_locked")
+                return {**cleared, "identification_status": FAILED}
+            return self._failed_try(dispatcher, tracker, "identification_mismatch", **cleared)
+        except (BackendUnavailable, TicketStoreUnavailable):
+            # Cannot check now: keep what was said, but it is not verified, so
+            # nothing about the customer is shown or filed (action_line_check says so).
+            return {
+                CUSTOMER_NUMBER: number,
+                POSTAL_CODE: postal,
+                VERIFIED_SLOT: None,
+                "identification_status": UNCHECKED,
+            }
+        return {
+            CUSTOMER_NUMBER: number,
+            POSTAL_CODE: postal,
+            VERIFIED_SLOT: verified_record(number, postal),
+            "identification_status": None,
+        }
 
     async def validate_customer_number(self, value: Any, dispatcher, tracker: Tracker, domain: Dict) -> Dict:
         number = _digits(value)
@@ -147,7 +182,10 @@ class ActionAskCustomerNumber(Action):
         if tracker.get_slot("identify_for") == "status":
             from bot.tickets.texts import load_ticket_texts
 
-            dispatcher.utter_message(text=load_ticket_texts().status_ask)
+            texts = load_ticket_texts()
+            # A ticket number was given already: only the customer number is missing.
+            ask = texts.status_ask_identity if tracker.get_slot("ticket_number") else texts.status_ask
+            dispatcher.utter_message(text=ask)
         else:
             _say(dispatcher, "ask_customer_number")
         return []
@@ -179,15 +217,19 @@ class ActionLineCheck(Action):
                 SlotSet("ticket_offer", False),
             ]
         events: List[Dict] = []
-        number, postal = _digits(tracker.get_slot(CUSTOMER_NUMBER)), _digits(tracker.get_slot(POSTAL_CODE))
         status = tracker.get_slot("identification_status")
         if status == FAILED:
             _say(dispatcher, "identification_failed")
             return events + _continue(dispatcher, state, LineVerdictRoute.UNAVAILABLE, tracker)
-        if len(number) != 10 or len(postal) != 5:
+        if status == UNCHECKED:  # the backend could not check the pair a moment ago
+            dispatcher.utter_message(text=verdict_book().unavailable_text)
+            return events + _continue(dispatcher, state, LineVerdictRoute.UNAVAILABLE, tracker)
+        identity = verified_identity(tracker.slots)
+        if identity is None:
             _say(dispatcher, "identification_skipped")
             events.append(SlotSet("identification_status", SKIPPED))
             return events + _continue(dispatcher, state, LineVerdictRoute.UNAVAILABLE, tracker)
+        number, postal = identity
         try:
             report = await asyncio.to_thread(line_client().check, number, postal)
         except CustomerNotFound:
@@ -221,6 +263,8 @@ def known_line_result(tracker: Tracker, state) -> Tuple[LineVerdictRoute, Dict] 
     identification means going on without a line check."""
     if tracker.get_slot("identification_status") in (FAILED, SKIPPED):
         return LineVerdictRoute.UNAVAILABLE, {"verdict": "unavailable", "text": ""}
+    if verified_identity(tracker.slots) is None:
+        return None  # a report of another (or no longer verified) customer says nothing here
     raw = tracker.get_slot("line_report")
     if not raw:
         return None

@@ -8,6 +8,7 @@ request goes to the durable spool and the customer hears exactly that.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 from dataclasses import asdict, replace
@@ -18,14 +19,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.diagnosis import _state, engine
-from actions.linecheck import FAILED, SKIPPED, slot_set_this_turn
+from actions.linecheck import slot_set_this_turn
 from actions.offers import offer_human
 from bot.diagnosis.model import PROBLEM_AREAS
 from bot.german_time import german_date
 from bot.handoff.models import HandoffReason
-from bot.identity import verified_identity
+from bot.identity import FAILED, SKIPPED, UNCHECKED, verified_identity
 from bot.nlu.numbers import PHONE_NUMBER, find_numbers
-from bot.tickets.models import Priority
+from bot.tickets.models import Priority, TicketStatus
 from bot.tickets.spool import TicketSpool
 from bot.tickets.store import (
     NUMBER_LENGTH,
@@ -78,8 +79,12 @@ def _area_title(area: str) -> str:
         return area
 
 
-def _status_text(ticket: TicketView) -> str:
+def _status_text(ticket: TicketView, identity: tuple[str, str] | None) -> str:
+    """The whole status (dates, appointment) only for the verified owner of the
+    ticket; for a ticket number alone, the status and the next step."""
     texts = load_ticket_texts()
+    if identity is None or identity[0] != ticket.customer_number:
+        return texts.for_status(ticket.status, public=True).format(number=ticket.number)
     return texts.for_status(ticket.status).format(
         number=ticket.number,
         area=_area_title(ticket.area),
@@ -99,9 +104,7 @@ def ticket_request(tracker: Tracker, customer_number: str, postal_code: str) -> 
     measurements = details.get("measurements") or None
     verdict = details.get("verdict")
     return TicketRequest(
-        # The same conversation, problem and point in the tree: a retry or a
-        # double tap on "Ja" never opens a second ticket.
-        request_key=f"{tracker.sender_id}:{state.area}:{len(state.steps)}"[:64],
+        request_key=request_key(tracker.sender_id, state.area, len(state.steps)),
         customer_number=customer_number,
         postal_code=postal_code,
         area=state.area,
@@ -117,6 +120,14 @@ def ticket_request(tracker: Tracker, customer_number: str, postal_code: str) -> 
     )
 
 
+def request_key(sender_id: str, area: str, steps: int) -> str:
+    """The same conversation, problem and point in the tree: a retry or a double
+    tap on "Ja" never opens a second ticket. Keys longer than the column are
+    hashed, never cut (cut keys of two problems could be the same)."""
+    key = f"{sender_id}:{area}:{steps}"
+    return key if len(key) <= 64 else hashlib.sha256(key.encode()).hexdigest()
+
+
 class ActionTicketCreate(Action):
     def name(self) -> str:
         return "action_ticket_create"
@@ -126,7 +137,13 @@ class ActionTicketCreate(Action):
         done = [SlotSet("ticket_offer", False), SlotSet("identify_for", "done")]
         identity = _identified(tracker)
         if identity is None:
-            if tracker.get_slot("identification_status") in (FAILED, SKIPPED) or tracker.active_loop.get("name"):
+            status = tracker.get_slot("identification_status")
+            if status == UNCHECKED:
+                # Number and postal code could not be checked (backend down): no
+                # report under a number nobody confirmed. A person can check it.
+                dispatcher.utter_message(text=texts.not_checked)
+                return done + offer_human(HandoffReason.BACKEND_FAILURE)
+            if status in (FAILED, SKIPPED) or tracker.active_loop.get("name"):
                 dispatcher.utter_message(text=texts.no_identification)
                 return done
             # Ask for customer number and postal code first (rules: identification_form).
@@ -177,6 +194,7 @@ class ActionTicketStatus(Action):
         if number is None and _TICKET_LIKE.search(text):
             dispatcher.utter_message(text=texts.status_not_found)  # says what a number looks like
             return done
+        identity = _identified(tracker)
         try:
             if number:
                 try:
@@ -184,9 +202,11 @@ class ActionTicketStatus(Action):
                 except TicketNotFound:
                     dispatcher.utter_message(text=texts.status_not_found)
                     return done
-                dispatcher.utter_message(text=_status_text(ticket))
+                dispatcher.utter_message(text=_status_text(ticket, identity))
+                if identity is None and _may_ask_identity(tracker, ticket):
+                    # The appointment is personal: with number and postal code it can be said.
+                    return [SlotSet("identify_for", "status"), SlotSet("ticket_number", ticket.number)]
                 return done
-            identity = _identified(tracker)
             if identity is None:
                 if tracker.active_loop.get("name") or tracker.get_slot("identify_for") == "status":
                     dispatcher.utter_message(text=texts.status_no_identification)
@@ -197,12 +217,22 @@ class ActionTicketStatus(Action):
             dispatcher.utter_message(text=texts.status_down)
             return done
         if tickets:
-            dispatcher.utter_message(text=_status_text(tickets[0]))
+            dispatcher.utter_message(text=_status_text(tickets[0], identity))
         elif spool().pending_for(identity[0]):
             dispatcher.utter_message(text=texts.status_spooled)
         else:
             dispatcher.utter_message(text=texts.status_none)
         return done
+
+
+def _may_ask_identity(tracker: Tracker, ticket: TicketView) -> bool:
+    """Offer the identification once, for an appointment, and only if it can still work."""
+    return (
+        ticket.status is TicketStatus.TECHNICIAN_SCHEDULED
+        and tracker.get_slot("identify_for") != "status"
+        and tracker.get_slot("identification_status") not in (FAILED, SKIPPED)
+        and not tracker.active_loop.get("name")
+    )
 
 
 def parse_contact(text: str) -> dict | None:

@@ -22,6 +22,7 @@ TEXT_KEYS = (
     "identification_mismatch",
     "identification_failed",
     "identification_skipped",
+    "identification_locked",
     "lost",
     "router_question",
     "router_unknown_label",

@@ -108,3 +108,18 @@ class AgentSession(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     expires_at = Column(DateTime(timezone=True), nullable=False)
     last_used_at = Column(DateTime(timezone=True))  # idle sessions end (IDLE_MINUTES)
+
+
+class AgentDevice(Base):
+    """A browser an agent logged in from before (a long-lived HttpOnly cookie; only
+    its SHA-256 is stored). Login attempts from a known browser are slowed down
+    only by their own failures, so attackers elsewhere cannot lock the agent out
+    (bot/console/throttle.py)."""
+
+    __tablename__ = "agent_devices"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    agent_id = Column(Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_used_at = Column(DateTime(timezone=True))

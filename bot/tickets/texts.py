@@ -32,18 +32,22 @@ class TicketTexts(BaseModel):
     no_identification: str
     store_down: str
     status_ask: str
+    status_ask_identity: str
     status_not_found: str
     status_no_identification: str
     status_none: str
     status_spooled: str
     status_down: str
+    not_checked: str
     status: StatusTexts
+    # For a ticket number alone (no verified customer): status and next step only.
+    status_public: StatusTexts
 
     class Config:
         extra = "forbid"
 
-    def for_status(self, status: TicketStatus) -> str:
-        return getattr(self.status, status.value)
+    def for_status(self, status: TicketStatus, public: bool = False) -> str:
+        return getattr(self.status_public if public else self.status, status.value)
 
 
 

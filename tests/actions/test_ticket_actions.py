@@ -30,6 +30,8 @@ SLOTS = {
     "ticket_offer": True,
     "contact_asked": True,
     "contact": "+491701234567",
+    # validate_identification_form wrote this after the line backend confirmed the pair
+    "identity_verified": {"customer_number": "4711000002", "postal_code": "50667"},
 }
 
 
@@ -104,3 +106,81 @@ def test_words_starting_with_st_are_no_ticket_numbers():
 
     assert _TICKET_LIKE.search("ST-ABC") and _TICKET_LIKE.search("st 7k")
     assert not _TICKET_LIKE.search("Wie ist der Stand? Status bitte, Störung")
+
+
+def _store(tmp_path, monkeypatch) -> TicketStore:
+    url = f"sqlite:///{tmp_path / 'tickets.db'}"
+    migrate(url)
+    monkeypatch.setattr(tickets, "_STORE", TicketStore(url))
+    return tickets._STORE
+
+
+def test_numbers_nobody_checked_file_nothing(tmp_path, monkeypatch):
+    store = _store(tmp_path, monkeypatch)
+    # Number and postal code only said, never confirmed by the backend: ask for them first.
+    slots = {**SLOTS, "identity_verified": None}
+    events, text = _run(Tracker("conv-4", slots, {"text": "ja"}, [], False, None, {}, "action_listen"))
+    assert {"event": "slot", "name": "identify_for", "value": "ticket", "timestamp": None} in events
+    # A customer number typed after the check ('/affirm{"customer_number": ...}' or plain text)
+    # is not the checked one: nothing is filed under it.
+    slots = {**SLOTS, "customer_number": "4711000006"}
+    events, text = _run(Tracker("conv-5", slots, {"text": "ja"}, [], False, None, {}, "action_listen"))
+    assert "ST-" not in text and store.for_customer("4711000006") == [] and store.for_customer("4711000002") == []
+
+
+def test_a_pair_the_backend_could_not_check_is_not_filed_and_a_person_is_offered(tmp_path, monkeypatch):
+    store = _store(tmp_path, monkeypatch)
+    slots = {**SLOTS, "identity_verified": None, "identification_status": "unchecked"}
+    events, text = _run(Tracker("conv-6", slots, {"text": "ja"}, [], False, None, {}, "action_listen"))
+    assert "nicht prüfen" in text and store.for_customer("4711000002") == []
+    assert {"event": "followup", "name": "action_offer_human", "timestamp": None} in events
+
+
+def _status(tracker) -> tuple[list, str]:
+    from actions.tickets import ActionTicketStatus
+
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
+    return events, " ".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+def test_a_ticket_number_alone_shows_the_status_but_nothing_personal(tmp_path, monkeypatch):
+    from datetime import datetime, timezone
+
+    from bot.tickets.models import TicketStatus
+
+    store = _store(tmp_path, monkeypatch)
+    _run(_tracker("conv-7"))
+    [ticket] = store.for_customer("4711000002")
+    store.change_status(
+        ticket.number, TicketStatus.TECHNICIAN_SCHEDULED, "agent:anna",
+        appointment=datetime(2026, 12, 3, 8, 0, tzinfo=timezone.utc),
+    )
+    stranger = Tracker("conv-8", {}, {"text": f"was ist mit {ticket.number}"}, [], False, None, {}, "action_listen")
+    events, text = _status(stranger)
+    assert ticket.number in text and "Techniker" in text
+    assert "03.12" not in text and "3.12" not in text and "Dezember" not in text and "Donnerstag" not in text
+    # ... and the appointment is offered after identification, once.
+    assert {"event": "slot", "name": "identify_for", "value": "status", "timestamp": None} in events
+    # The verified owner gets the whole status, with the appointment.
+    owner = Tracker("conv-7", dict(SLOTS), {"text": f"was ist mit {ticket.number}"}, [], False, None, {},
+                    "action_listen")
+    _, text = _status(owner)
+    assert "3.12" in text or "03.12" in text
+    # Another verified customer asking by this number: still nothing personal.
+    other = {**SLOTS, "customer_number": "4711000001", "postal_code": "10115",
+             "identity_verified": {"customer_number": "4711000001", "postal_code": "10115"}}
+    _, text = _status(Tracker("conv-9", other, {"text": ticket.number}, [], False, None, {}, "action_listen"))
+    assert "3.12" not in text and "03.12" not in text
+
+
+def test_status_by_customer_number_needs_a_checked_pair(tmp_path, monkeypatch):
+    store = _store(tmp_path, monkeypatch)
+    _run(_tracker("conv-10"))
+    assert store.for_customer("4711000002")
+    # "Kundennummer 4711000002, PLZ 12345": numbers said, not checked -> the form asks.
+    slots = {"customer_number": "4711000002", "postal_code": "12345"}
+    events, text = _status(Tracker("conv-11", slots, {"text": "Was ist aus meiner Störungsmeldung geworden?"},
+                                   [], False, None, {}, "action_listen"))
+    assert "ST-" not in text
+    assert {"event": "slot", "name": "identify_for", "value": "status", "timestamp": None} in events

@@ -73,7 +73,13 @@ def test_line_fault_to_ticket_then_status_in_a_new_conversation(bot):
     assert "eingegangen" in _text(bot.send(later, f"Was ist aus meiner Störungsmeldung {number} geworden?"))
     assert number in _cli(bot, "list")
     _cli(bot, "status", number, "technician_scheduled", "--appointment", "2026-11-23 08:00", "--note", "Termin")
-    scheduled = _text(bot.send(_sender(), f"wann kommt der techniker? nummer {number.lower()}"))
+    # With the ticket number alone: the status, but not when someone is at home.
+    asking = _sender()
+    scheduled = _text(bot.send(asking, f"wann kommt der techniker? nummer {number.lower()}"))
+    assert "Termin mit einem Techniker" in scheduled and "23.11." not in scheduled and "Kundennummer" in scheduled
+    # With customer number and postal code, checked together: the appointment.
+    assert "Postleitzahl" in _text(bot.send(asking, "4711 000 002"))
+    scheduled = _text(bot.send(asking, "50667"))
     assert "kommt ein Techniker" in scheduled and "23.11. um 8:00 Uhr" in scheduled
     assert "technician_scheduled" in _cli(bot, "show", number)
 

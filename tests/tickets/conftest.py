@@ -16,7 +16,8 @@ import pytest
 from bot.tickets.store import TicketStore, migrate
 
 TRUNCATE_ALL = (
-    "TRUNCATE outbox, ticket_events, tickets, handoff_events, handoffs, agent_sessions, agents "
+    "TRUNCATE outbox, ticket_events, tickets, handoff_events, handoffs, agent_sessions, agents, "
+    "identification_failures, agent_devices "
     "RESTART IDENTITY CASCADE"
 )
 ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import bot.handoff.models  # noqa: F401  (registers the handoff tables on the shared metadata)
+import bot.identity_guard  # noqa: F401  (and the identification limit)
 from bot.tickets.config import database_url
 from bot.tickets.models import Base
 

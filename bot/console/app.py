@@ -5,17 +5,19 @@ are JSON polled every 1.5 s by static/console.js, which only ever sets
 textContent. Security: login with argon2-hashed passwords (bot/handoff/agents.py),
 an HttpOnly SameSite=Strict session cookie, a CSRF token on every state change
 (form field or X-CSRF-Token header) plus a same-origin check, a strict CSP,
-and a small lockout after repeated failed logins.
+and growing delays after failed logins that never lock out an agent's own
+browser (bot/console/throttle.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import math
 import os
 import secrets
 import time
-from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Awaitable, Callable
@@ -26,9 +28,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.console.service import TICKET_STATUS, Console, ConsoleError, as_json
+from bot.console.throttle import LoginThrottle, attempt_keys
 from bot.console.watcher import POLL_SECONDS, QueueWatcher
 from bot.diagnosis.model import PROBLEM_AREAS
-from bot.handoff.agents import Login
+from bot.handoff.agents import DEVICE_DAYS, Login
 from bot.tickets.models import TicketStatus
 
 logger = logging.getLogger(__name__)
@@ -36,10 +39,7 @@ logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
-MAX_FAILED_LOGINS = 5
-MAX_FAILED_PER_ADDRESS = 20
-MAX_TRACKED_NAMES = 1000
-LOCKOUT_SECONDS = 300
+DEVICE_COOKIE = "console_device"  # a browser the agent logged in from (bot/console/throttle.py)
 _STATIC = {"console.js": "application/javascript", "console.css": "text/css"}
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -77,40 +77,15 @@ def _same_origin(request: Request) -> bool:
     return origin is None or origin == expected.rstrip("/")
 
 
-class FailedLogins:
-    """At most MAX_FAILED_LOGINS wrong passwords per user name within LOCKOUT_SECONDS
-    (the console keeps a second one per client address, with a higher limit)."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self._failures: dict[str, deque] = defaultdict(deque)
-
-    def locked(self, username: str, limit: int = MAX_FAILED_LOGINS) -> bool:
-        key = username.lower()
-        recent = self._failures.get(key)
-        while recent and self.clock() - recent[0] > LOCKOUT_SECONDS:
-            recent.popleft()
-        if recent is not None and not recent:
-            del self._failures[key]  # names typed once do not pile up in memory
-        return bool(recent) and len(recent) >= limit
-
-    def failed(self, username: str) -> None:
-        if len(self._failures) > MAX_TRACKED_NAMES:  # names typed once must not pile up
-            for key in [k for k, v in self._failures.items() if not v or self.clock() - v[-1] > LOCKOUT_SECONDS]:
-                del self._failures[key]
-        self._failures[username.lower()].append(self.clock())
-
-    def succeeded(self, username: str) -> None:
-        self._failures.pop(username.lower(), None)
-
-
 def create_app(console: Console, name: str = "agent_console", secure_cookies: bool = False) -> Sanic:
     app = Sanic(name)
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.REQUEST_MAX_SIZE = 64 * 1024
+    # Behind a TLS proxy: how many proxies add X-Forwarded-For, so that
+    # request.remote_addr is the client's address (the login throttle needs it).
+    app.config.PROXIES_COUNT = int(os.environ.get("CONSOLE_PROXIES_COUNT", "0") or 0)
     directory = console.desk.agents
-    failures = FailedLogins()
-    failures_by_address = FailedLogins()
+    throttle = LoginThrottle()
     run = asyncio.to_thread  # database and Rasa calls are blocking; keep the loop free
 
     def _set_cookie(resp: HTTPResponse, key: str, value: str, max_age: int) -> None:
@@ -180,19 +155,27 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
         username = (form.get("username") or "").strip()[:40]
         password = (form.get("password") or "")[:200]
         address = request.remote_addr or request.ip or "?"
-        if failures.locked(username) or failures_by_address.locked(address, MAX_FAILED_PER_ADDRESS):
-            return _login_page(request, "Zu viele Fehlversuche. Bitte warten Sie fünf Minuten.", 429)
+        device = request.cookies.get(DEVICE_COOKIE)
+        known = bool(device) and await run(directory.device_owner, device) == username.lower()
+        keys = attempt_keys(username, address, hashlib.sha256(device.encode()).hexdigest() if known else None)
+        wait = throttle.wait_seconds(keys)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            text = "einer Sekunde" if seconds == 1 else f"{seconds} Sekunden"
+            return _login_page(request, f"Zu viele Fehlversuche. Bitte versuchen Sie es in {text} noch einmal.", 429)
         result = await run(directory.login, username, password)
         if result is None:
-            failures.failed(username)
-            failures_by_address.failed(address)
+            throttle.failed(keys)
             # Never the typed name: people type passwords into the wrong field.
             logger.warning("console login failed (from %s)", address)
             return _login_page(request, "Benutzername oder Passwort stimmt nicht.", 401)
-        failures.succeeded(username)
+        throttle.succeeded(keys)
         logger.info("agent %s logged in", result.agent.username)
         resp = response.redirect("/")
         _set_cookie(resp, SESSION_COOKIE, result.token, int(result.expires_at.timestamp() - time.time()))
+        if not known:
+            token = await run(directory.remember_device, result.agent.id)
+            _set_cookie(resp, DEVICE_COOKIE, token, DEVICE_DAYS * 86400)
         del resp.cookies[LOGIN_CSRF_COOKIE]
         return resp
 

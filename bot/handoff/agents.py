@@ -24,11 +24,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.german_time import utc
-from bot.handoff.models import Agent, AgentSession
+from bot.handoff.models import Agent, AgentDevice, AgentSession
 from bot.tickets.models import utcnow
 from bot.tickets.store import TicketStore
 
 SESSION_HOURS = 10  # one working day, then log in again
+DEVICE_DAYS = 90  # a browser an agent logged in from is remembered this long
 IDLE_MINUTES = 60
 ONLINE_SECONDS = 60  # seen within this window = online
 SEEN_WRITE_SECONDS = 15  # polls write "seen" at most this often
@@ -105,6 +106,7 @@ class AgentDirectory:
             agent = self._by_name(session, username)
             agent.password_hash = _HASHER.hash(password)
             session.execute(delete(AgentSession).where(AgentSession.agent_id == agent.id))
+            session.execute(delete(AgentDevice).where(AgentDevice.agent_id == agent.id))
 
     def set_active(self, username: str, active: bool) -> None:
         with self._sessions.begin() as session:
@@ -112,6 +114,7 @@ class AgentDirectory:
             agent.active = active
             if not active:  # a disabled account is logged out everywhere at once
                 session.execute(delete(AgentSession).where(AgentSession.agent_id == agent.id))
+                session.execute(delete(AgentDevice).where(AgentDevice.agent_id == agent.id))
 
     def get(self, username: str) -> AgentView | None:
         with self._sessions() as session:
@@ -184,6 +187,37 @@ class AgentDirectory:
             if seen is None or (now - seen).total_seconds() >= SEEN_WRITE_SECONDS:
                 agent.last_seen_at = now
             return Login(token, login.csrf_token, _view(agent), utc(login.expires_at))
+
+    # -- known browsers ----------------------------------------------------------------
+
+    def remember_device(self, agent_id: int, now: datetime | None = None) -> str:
+        """A new device token for the browser that just logged in (goes into a cookie)."""
+        now = now or utcnow()
+        token = secrets.token_urlsafe(32)
+        with self._sessions.begin() as session:
+            session.execute(delete(AgentDevice).where(AgentDevice.created_at < now - timedelta(days=DEVICE_DAYS)))
+            session.add(AgentDevice(token_hash=_hash_token(token), agent_id=agent_id, created_at=now, last_used_at=now))
+        return token
+
+    def device_owner(self, token: str | None, now: datetime | None = None) -> str | None:
+        """The user name whose browser this device token is, while it is valid."""
+        if not token or len(token) > 200:
+            return None
+        now = now or utcnow()
+        with self._sessions.begin() as session:
+            row = session.execute(
+                select(AgentDevice, Agent)
+                .join(Agent, Agent.id == AgentDevice.agent_id)
+                .where(AgentDevice.token_hash == _hash_token(token))
+            ).first()
+            if row is None:
+                return None
+            device, agent = row
+            if utc(device.created_at) < now - timedelta(days=DEVICE_DAYS) or not agent.active:
+                session.delete(device)
+                return None
+            device.last_used_at = now
+            return agent.username
 
     def logout(self, token: str) -> None:
         with self._sessions.begin() as session:

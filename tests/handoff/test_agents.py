@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.handoff.agents import (
+    DEVICE_DAYS,
     IDLE_MINUTES,
     MIN_PASSWORD_CHARS,
     ONLINE_SECONDS,
@@ -28,6 +29,7 @@ def directory(store):
     # start every test without agents or sessions left over from other tests.
     with store.engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM agent_sessions")
+        connection.exec_driver_sql("DELETE FROM agent_devices")
         connection.exec_driver_sql("DELETE FROM agents")
     return AgentDirectory(store)
 
@@ -239,3 +241,20 @@ def test_agents_without_a_valid_session_are_not_online(directory, anna):
     assert directory.online_count(now=T0) == 1
     directory.set_active("anna", False)
     assert directory.online_count(now=T0) == 0
+
+
+def test_a_known_browser_is_remembered_until_the_password_changes(directory, anna):
+    token = directory.remember_device(anna.id, now=T0)
+    assert directory.device_owner(token, now=T0 + timedelta(days=DEVICE_DAYS - 1)) == "anna"
+    assert directory.device_owner("x" + token, now=T0) is None
+    assert directory.device_owner(None) is None and directory.device_owner("a" * 500) is None
+    directory.set_password("anna", PASSWORD + "-neu")
+    assert directory.device_owner(token, now=T0) is None  # a new password forgets every browser
+
+
+def test_a_known_browser_expires_and_is_forgotten_when_the_account_is_disabled(directory, anna):
+    old = directory.remember_device(anna.id, now=T0)
+    assert directory.device_owner(old, now=T0 + timedelta(days=DEVICE_DAYS + 1)) is None
+    fresh = directory.remember_device(anna.id, now=T0)
+    directory.set_active("anna", False)
+    assert directory.device_owner(fresh, now=T0) is None

@@ -1,0 +1,97 @@
+"""bot.console.throttle: growing delays per key, never a lockout of the agent's own browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.console.throttle import RULES, LoginThrottle, Rule, attempt_keys, delay_after
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def throttle(clock):
+    return LoginThrottle(clock=clock)
+
+
+def test_delays_grow_after_the_free_tries_up_to_the_ceiling():
+    rule = Rule(free_tries=3, max_delay=300)
+    assert [delay_after(n, rule) for n in range(1, 14)] == [0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
+
+
+def test_a_guesser_gets_one_try_per_delay(throttle, clock):
+    keys = attempt_keys("anna", "203.0.113.7")
+    for _ in range(RULES["pair"].free_tries):
+        assert throttle.wait_seconds(keys) == 0
+        throttle.failed(keys)
+    assert throttle.wait_seconds(keys) == 1  # the 4th attempt waits a second
+    clock.now += 1
+    throttle.failed(keys)
+    assert throttle.wait_seconds(keys) == 2
+    clock.now += 2
+    throttle.failed(keys)
+    assert throttle.wait_seconds(keys) == 4
+
+
+def test_an_attacker_elsewhere_does_not_slow_down_the_agent(throttle, clock):
+    attacker = attempt_keys("anna", "198.51.100.9")
+    for _ in range(12):
+        clock.now += throttle.wait_seconds(attacker)
+        throttle.failed(attacker)
+    assert throttle.wait_seconds(attacker) > 60
+    # Anna from her office, with a new browser: only the name count applies, and it is free still.
+    assert throttle.wait_seconds(attempt_keys("anna", "192.0.2.10")) == 0
+    # Anna from her own browser (device cookie): never delayed by anyone else.
+    assert throttle.wait_seconds(attempt_keys("Anna", "198.51.100.9", device="d" * 64)) == 0
+
+
+def test_spraying_many_names_from_one_address_is_slowed_down(throttle, clock):
+    for i in range(RULES["address"].free_tries + 3):
+        throttle.failed(attempt_keys(f"user{i}", "203.0.113.7"))
+    assert throttle.wait_seconds(attempt_keys("someone-new", "203.0.113.7")) > 0
+    assert throttle.wait_seconds(attempt_keys("someone-new", "203.0.113.8")) == 0
+
+
+def test_a_distributed_attack_on_one_name_delays_new_browsers_briefly_only(throttle, clock):
+    for i in range(100):
+        throttle.failed(attempt_keys("anna", f"10.0.{i // 250}.{i % 250}"))
+    wait = throttle.wait_seconds(attempt_keys("anna", "192.0.2.10"))
+    assert 0 < wait <= RULES["name"].max_delay
+    assert throttle.wait_seconds(attempt_keys("anna", "192.0.2.10", device="x" * 64)) == 0
+
+
+def test_success_resets_the_pair_and_old_failures_are_forgotten(throttle, clock):
+    keys = attempt_keys("anna", "192.0.2.10")
+    for _ in range(5):
+        throttle.failed(keys)
+    assert throttle.wait_seconds(keys) > 0
+    throttle.succeeded(keys)
+    assert throttle.wait_seconds([keys[0]]) == 0
+    throttle.failed(keys)
+    clock.now += RULES["pair"].forget_after + 1
+    assert throttle.wait_seconds(keys) == 0
+
+
+def test_names_are_case_insensitive(throttle):
+    for name in ["Anna", "ANNA", "aNNa", "anna "]:
+        throttle.failed(attempt_keys(name, "192.0.2.10"))
+    assert throttle.wait_seconds(attempt_keys("anna", "192.0.2.10")) > 0
+
+
+def test_memory_stays_bounded(throttle, clock, monkeypatch):
+    monkeypatch.setattr("bot.console.throttle.MAX_TRACKED_KEYS", 50)
+    for i in range(400):
+        clock.now += 0.01
+        throttle.failed(attempt_keys(f"name{i}", f"addr{i}"))
+    assert len(throttle._counts) <= 50 + 3

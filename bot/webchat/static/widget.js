@@ -135,7 +135,7 @@
 
   history.forEach(function (entry) { render(entry, false); });
 
-  var socket = io({ path: "/socket.io", transports: ["websocket"], reconnectionDelayMax: 5000 });
+  var socket = io({ path: "/socket.io", transports: ["websocket"], reconnectionDelayMax: 2000 });
   var everConnected = false;
 
   socket.on("connect", function () {

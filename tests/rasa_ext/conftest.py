@@ -1,0 +1,3 @@
+"""The tracker store tests use the ticket store's PostgreSQL fixture."""
+
+from tests.tickets.conftest import postgres_url  # noqa: F401 (pytest fixture)

@@ -25,6 +25,7 @@ import logging
 import re
 import sys
 import unicodedata
+import warnings
 from typing import TextIO
 
 from bot.nlu.numbers import mask_personal_numbers
@@ -169,9 +170,22 @@ class MaskingStream(io.TextIOBase):
         return True
 
 
+def _quiet_library_deprecations(show):
+    """Libraries (Rasa among them) reset the warning filters at import; their
+    deprecation notices about their own dependencies are noise in a server log."""
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, (DeprecationWarning, PendingDeprecationWarning)) and "site-packages" in str(filename):
+            return
+        show(message, category, filename, lineno, file, line)
+
+    return showwarning
+
+
 def protect_process_output() -> None:
     """Mask every output path of this process (call once, early, in main())."""
     logging.captureWarnings(True)  # warnings.warn(...) -> logger "py.warnings" -> masked handlers
+    warnings.showwarning = _quiet_library_deprecations(warnings.showwarning)
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         if stream is not None and not isinstance(stream, MaskingStream):

@@ -44,16 +44,20 @@ def test_a_crashing_process_is_restarted_and_logged(tmp_path):
     assert "demo exited with code 3" in logged[0] and "restart 1" in logged[0]
 
 
-def test_sigterm_stops_the_child_and_the_supervisor_without_a_restart(tmp_path):
-    started = tmp_path / "started"
-    child = f"import pathlib,time; pathlib.Path({str(started)!r}).open('a').write('x'); time.sleep(600)"
-    process = subprocess.Popen(
+def _supervised(child: str) -> subprocess.Popen:
+    """python -m bot.supervise around a Python one-liner, as the Procfile runs a server."""
+    return subprocess.Popen(
         [sys.executable, "-m", "bot.supervise", "sleeper", "--", sys.executable, "-c", child],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def test_sigterm_stops_the_child_and_the_supervisor_without_a_restart(tmp_path):
+    started = tmp_path / "started"
+    process = _supervised(f"import pathlib,time; pathlib.Path({str(started)!r}).open('a').write('x'); time.sleep(600)")
     deadline = time.monotonic() + 20
     while not started.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -65,14 +69,7 @@ def test_sigterm_stops_the_child_and_the_supervisor_without_a_restart(tmp_path):
 
 def test_a_killed_child_comes_back(tmp_path):
     pids = tmp_path / "pids"
-    child = f"import os, time; open({str(pids)!r}, 'a').write(f'{{os.getpid()}}\\n'); time.sleep(600)"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.supervise", "sleeper", "--", sys.executable, "-c", child],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = _supervised(f"import os, time; open({str(pids)!r}, 'a').write(f'{{os.getpid()}}\\n'); time.sleep(600)")
     try:
         deadline = time.monotonic() + 20
         while (not pids.exists() or not pids.read_text().strip()) and time.monotonic() < deadline:

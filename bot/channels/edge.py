@@ -133,7 +133,7 @@ def clean_metadata(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
         try:
             value = json.loads(value[:MAX_METADATA_BYTES])
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}
     if not isinstance(value, dict):
         return {}

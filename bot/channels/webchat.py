@@ -24,7 +24,8 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncServer, packet
+from socketio.packet import Packet
 
 from bot.buttons import CHANNEL_COMMAND
 from bot.channels.edge import MAX_REQUEST_BYTES, clean_metadata, clean_text
@@ -46,6 +47,32 @@ _SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+
+
+UNREADABLE_EVENT = "unreadable_frame"
+
+
+class ReadablePacket(Packet):
+    """python-socketio's packet, for frames it cannot decode.
+
+    What it replaces: a frame that is not valid socket.io (truncated JSON, an
+    unknown packet type, JSON nested too deep to parse) raised inside
+    python-socketio, was logged as a traceback and dropped: the customer got
+    no answer. Here it becomes the event UNREADABLE_EVENT, which the web chat
+    answers in plain German."""
+
+    KNOWN = {packet.CONNECT, packet.DISCONNECT, packet.EVENT, packet.ACK}
+
+    def decode(self, encoded_packet):
+        try:
+            attachments = super().decode(encoded_packet)
+            named = isinstance(self.data, list) and bool(self.data) and isinstance(self.data[0], str)
+            if self.packet_type in self.KNOWN and not attachments and (self.packet_type != packet.EVENT or named):
+                return 0
+        except (ValueError, TypeError, RecursionError, IndexError):
+            pass
+        self.packet_type, self.namespace, self.id, self.data = packet.EVENT, None, None, [UNREADABLE_EVENT]
+        return 0
 
 
 class WebChatOutput(SocketIOOutput):
@@ -126,6 +153,7 @@ class WebChatInput(SocketIOInput):
             async_mode="sanic",
             cors_allowed_origins=allowed_origins(),
             max_http_buffer_size=MAX_REQUEST_BYTES,
+            serializer=ReadablePacket,
         )
         webhook = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         self.sio = sio
@@ -145,7 +173,9 @@ class WebChatInput(SocketIOInput):
             return response.redirect(request.path.rstrip("/") + "/index.html")
 
         @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: str, environ: Dict, auth: Dict | None) -> bool:
+        async def connect(sid: str, environ: Any = None, auth: Any = None, *_: Any) -> bool:
+            # Also runs when a client sends an event it calls "connect": then the
+            # arguments are whatever it sent (python-socketio does not refuse the name).
             if not self.jwt_key:
                 return True
             token = (auth or {}).get("token") if isinstance(auth, dict) else None
@@ -174,27 +204,38 @@ class WebChatInput(SocketIOInput):
             )
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Any = None) -> None:
+        async def session_request(sid: str, data: Any = None, *_: Any) -> None:
             await start_session(sid, data.get("session_secret") if isinstance(data, dict) else None)
 
+        async def handle(sid: str, message: UserMessage) -> None:
+            try:
+                await on_new_message(message)
+            except Exception as error:  # noqa: BLE001 - the customer still gets an answer
+                logger.exception("web chat message failed: %s", type(error).__name__)
+                await say(sid, "action_failed")
+
         @sio.on("chat_opened", namespace=self.namespace)
-        async def chat_opened(sid: str, data: Any = None) -> None:
+        async def chat_opened(sid: str, *_: Any) -> None:
             sender = await sender_of(sid)
             message = UserMessage("/greet", output, sender, input_channel=self.name(), metadata={})
             setattr(message, CHANNEL_COMMAND, True)  # made by the server, not typed (bot/buttons.py)
-            await on_new_message(message)
+            await handle(sid, message)
+
+        @sio.on(UNREADABLE_EVENT, namespace=self.namespace)
+        async def unreadable(sid: str, *_: Any) -> None:
+            await say(sid, "unreadable")
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Any = None) -> None:
+        async def handle_message(sid: str, *args: Any) -> None:
+            data = args[0] if len(args) == 1 else None  # one object, nothing else
             text = data.get("message") if isinstance(data, dict) else None
             if not isinstance(text, str):
                 await say(sid, "unreadable")
                 return
             sender = await sender_of(sid)
             metadata = clean_metadata(data.get(self.metadata_key))
-            await on_new_message(
-                UserMessage(clean_text(text), output, sender, input_channel=self.name(), metadata=metadata)
-            )
+            message = UserMessage(clean_text(text), output, sender, input_channel=self.name(), metadata=metadata)
+            await handle(sid, message)
 
         return webhook
 

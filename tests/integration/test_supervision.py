@@ -178,9 +178,8 @@ def test_a_killed_action_server_that_stays_away_gets_a_german_notice(stack):
     sender = "actions-away"
     _german(_say(stack, sender, "Mein Internet geht nicht"))
     # The supervisor process itself, not the shell honcho started it from.
-    [supervisor] = [
-        p for p, c in _descendants(stack["pid"]).items() if "-m bot.supervise actions" in c and not c.startswith("/bin/")
-    ]
+    processes = _descendants(stack["pid"]).items()
+    [supervisor] = [p for p, c in processes if "-m bot.supervise actions" in c and not c.startswith("/bin/")]
     os.kill(supervisor, signal.SIGSTOP)
     old = _kill(stack, "bot.action_server")
     try:

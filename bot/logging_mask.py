@@ -38,9 +38,11 @@ _DOTTED = re.compile(r"(?<![\w.+])\+?\d+(?:\.\d+)+(?![\w]|\.\d)")
 _DATE = re.compile(r"\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _EMAIL = re.compile(r"[\w.+%'-]+@[\w-]+(?:\.[\w-]+)+")
-# Timestamps of log lines ("2026-12-01 23:08:12,123", "2026-12-01T23:08:12.35Z") stay readable.
-_ISO_DATE = re.compile(
+# Timestamps of log lines ("2026-12-01 23:08:12,123", "2026-12-01T23:08:12.35Z") and server
+# addresses with their port ("127.0.0.1:50667", "localhost:50667") stay readable.
+_KEEP = re.compile(
     r"(?<!\d)\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
+    r"|(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}:\d{1,5}(?!\d)|\blocalhost:\d{1,5}(?!\d)"
 )
 
 
@@ -72,10 +74,10 @@ def mask_text(text: str) -> str:
         return text
     text = _ESCAPE.sub(_unescape, text) if "\\" in text else text
     text = unicodedata.normalize("NFKC", text)
-    parts = _ISO_DATE.split(text)
+    parts = _KEEP.split(text)
     if len(parts) > 1:
-        dates = _ISO_DATE.findall(text)
-        return "".join(_mask_plain(part) + (dates[i] if i < len(dates) else "") for i, part in enumerate(parts))
+        kept = _KEEP.findall(text)
+        return "".join(_mask_plain(part) + (kept[i] if i < len(kept) else "") for i, part in enumerate(parts))
     return _mask_plain(text)
 
 

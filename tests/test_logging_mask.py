@@ -356,9 +356,11 @@ def test_warnings_and_prints_are_masked_too(tmp_path):
         ("2026-12-01 23:08:12 INFO rasa - Kunde 4711000002", "2026-12-01 23:08:12 INFO rasa - Kunde ********02"),
         ("2026-12-01 23:08:23.354092: I tensorflow", "2026-12-01 23:08:23.354092: I tensorflow"),
         ("at 2026-12-01T23:08:12.35Z tel 0171 5556667", "at 2026-12-01T23:08:12.35Z tel *********67"),
+        ("Starting Rasa server on http://127.0.0.1:53039", "Starting Rasa server on http://127.0.0.1:53039"),
+        ("GET http://localhost:50667/x plz 50667", "GET http://localhost:50667/x plz ***67"),
     ],
 )
-def test_timestamps_of_log_lines_stay_readable(line, masked):
+def test_timestamps_and_server_addresses_stay_readable(line, masked):
     from bot.logging_mask import mask_text
 
     assert mask_text(line) == masked

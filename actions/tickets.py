@@ -85,7 +85,10 @@ def _status_text(ticket: TicketView, identity: tuple[str, str] | None) -> str:
     texts = load_ticket_texts()
     if identity is None or identity[0] != ticket.customer_number:
         return texts.for_status(ticket.status, public=True).format(number=ticket.number)
-    return texts.for_status(ticket.status).format(
+    template = texts.for_status(ticket.status)
+    if ticket.status is TicketStatus.TECHNICIAN_SCHEDULED and ticket.appointment is None:
+        template = texts.appointment_pending  # a technician will come, the date is not fixed yet
+    return template.format(
         number=ticket.number,
         area=_area_title(ticket.area),
         created=german_date(ticket.created_at),

@@ -89,9 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     utils.configure_colored_logging(level)
     utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), None, level, args.logging_config_file)
     utils.update_sanic_log_level()
+    from bot import sanic_fix
     from bot.rasa_server import mask_sanic_logs
 
     mask_sanic_logs()
+    sanic_fix.install()
     app = create_app(args.actions, token)
     logger.info("action server on http://%s:%s (token required)", args.host, args.port)
     app.run(args.host, args.port, workers=1, access_log=False)

@@ -53,7 +53,9 @@ def main() -> int:
     from rasa.__main__ import main as rasa_main
 
     import bot.rasa_ext
+    import bot.sanic_fix
 
+    bot.sanic_fix.install()
     bot.rasa_ext.install()
     mask_sanic_logs()
     sys.argv = rasa_arguments(sys.argv[1:], token)

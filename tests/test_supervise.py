@@ -9,8 +9,9 @@ import sys
 import threading
 import time
 
+from bot.devstack import free_port
 from bot.paths import PROJECT_ROOT
-from bot.supervise import Backoff, Supervisor, parse_args
+from bot.supervise import Backoff, HealthProbe, Supervisor, parse_args
 
 
 def test_backoff_doubles_while_failing_and_resets_after_a_stable_run():
@@ -24,6 +25,10 @@ def test_arguments_after_the_double_dash_are_the_command():
     assert parse_args(["actions", "--", "python", "-m", "x", "--port", "1"]) == (
         "actions",
         ["python", "-m", "x", "--port", "1"],
+        None,
+    )
+    assert parse_args(["rasa", "--health", "http://127.0.0.1:5005/", "--", "x"]) == (
+        "rasa", ["x"], "http://127.0.0.1:5005/"
     )
 
 
@@ -83,3 +88,53 @@ def test_a_killed_child_comes_back(tmp_path):
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
     assert "exited with code -9" in process.stdout.read()
+
+
+DEAF_SERVER = """
+import http.server, os, sys, time
+answered = 0
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        global answered
+        answered += 1
+        if answered > 2:
+            time.sleep(600)  # alive, but deaf from now on (as a spinning server)
+        self.send_response(200); self.end_headers(); self.wfile.write(b"ok")
+    def log_message(self, *a):
+        pass
+open(sys.argv[2], "a").write(f"{os.getpid()}\\n")
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""
+
+
+def test_a_server_that_stops_answering_is_restarted(tmp_path):
+    port, pids = free_port(), tmp_path / "pids"
+    logged: list[str] = []
+    probe = HealthProbe(f"http://127.0.0.1:{port}/health", every=0.2, failures=2, startup_limit=30)
+    probe.ask = lambda url: __import__("bot.supervise", fromlist=["answers"]).answers(url, timeout=0.5)
+    command = [sys.executable, "-c", DEAF_SERVER, str(port), str(pids)]
+    supervisor = Supervisor("deaf", command, Backoff(first=0.05), logged.append, probe)
+    thread = threading.Thread(target=supervisor.run)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while (not pids.exists() or len(pids.read_text().split()) < 2) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        supervisor.stop()
+        thread.join(20)
+    assert len(pids.read_text().split()) >= 2  # started again after it went deaf
+    assert any("did not answer" in line for line in logged), logged
+
+
+def test_a_server_that_never_answers_is_restarted_after_the_startup_limit():
+    calls = []
+    probe = HealthProbe("http://127.0.0.1:9/never", every=0.05, failures=2, startup_limit=0.3,
+                        ask=lambda url: calls.append(url) or False)
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        reason = probe.watch(child, threading.Event(), time.monotonic())
+    finally:
+        child.kill()
+        child.wait()
+    assert reason and "within 0 s" in reason and calls

@@ -59,6 +59,11 @@ REASONS = {
     "message_missing": "Es fehlt die Nachricht („message“).",
     "message_invalid": "Die Nachricht („message“) muss ein Text sein.",
     "too_large": "Die Anfrage ist zu groß. Bitte schicken Sie eine kürzere Nachricht.",
+    "not_json_type": "Bitte schicken Sie die Anfrage als JSON (Content-Type: application/json).",
+    "other_channel": (
+        "Diese Unterhaltung läuft über einen anderen Kanal (zum Beispiel den Chat auf der Website) "
+        "und kann hier nicht fortgesetzt werden."
+    ),
 }
 
 

@@ -10,12 +10,13 @@ SQL tracker store call sys.exit; a 20 MB message was stored whole; and the
 client could name its own `input_channel` (the console trusts that to decide
 whether an agent's message reaches the customer live). Here:
 
-- the body must be a JSON object in UTF-8, at most 64 KB (Sanic refuses more
-  with 413 before reading it);
+- the body must be a JSON object in UTF-8 (Content-Type application/json),
+  at most 64 KB (Sanic refuses more with 413 before reading it);
 - `sender` must be a valid sender id, `message` a text; both are refused with
   400 and a short German reason otherwise;
 - the text is cleaned and bounded, metadata is a small object or nothing, and
-  the channel is always "rest".
+  the channel is always "rest"; a conversation of another channel (the web
+  chat) cannot be continued here (409).
 
 Streaming (`?stream=true`) is not offered: nothing here uses it.
 """
@@ -32,7 +33,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.edge import InputRefused, check_sender_id, check_text, clean_metadata, parse_json_body
+from bot.channels.edge import InputRefused, check_sender_id, check_text, clean_metadata, parse_json_body, refuse
 from bot.system_texts import load_system_texts
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,10 @@ class GuardedRestInput(RestInput):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
+                # JSON only: a page on another site cannot send that without the
+                # browser asking first (CORS), so it cannot post in a user's name.
+                if not (request.content_type or "").lower().startswith("application/json"):
+                    raise refuse("not_json_type", 415)
                 sender, text, metadata = read_rest_request(request.body)
             except InputRefused as error:
                 return refusal(error)
@@ -73,6 +78,8 @@ class GuardedRestInput(RestInput):
                 await on_new_message(
                     UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
                 )
+            except InputRefused as error:  # e.g. a web chat conversation (bot/rasa_ext/processor.py)
+                return refusal(error)
             except (CancelledError, Exception) as error:  # noqa: BLE001 - the customer still gets an answer
                 logger.exception("REST message failed: %s", type(error).__name__)
                 if not collector.messages:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
-import secrets
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict
 
@@ -28,15 +26,18 @@ from socketio import AsyncServer, packet
 from socketio.packet import Packet
 
 from bot.buttons import CHANNEL_COMMAND
-from bot.channels.edge import MAX_REQUEST_BYTES, clean_metadata, clean_text
+from bot.channels.edge import clean_metadata, clean_text
 from bot.paths import PROJECT_ROOT
+from bot.server_keys import issue, issued, server_key
 from bot.system_texts import load_system_texts
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "webchat" / "static"
 VENDOR_DIR = PROJECT_ROOT / "var" / "webchat"  # socket.io.min.js from npm (Makefile)
-_SECRET = re.compile(r"[A-Za-z0-9_-]{32,64}")  # what new_session_secret() makes
+#: Socket.io frames up to this size are read (and answered); larger ones close the
+#: connection. Texts are cut to 5,000 characters anyway (bot/channels/edge.py).
+MAX_FRAME_BYTES = 1024 * 1024
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "application/javascript", ".css": "text/css"}
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -109,15 +110,21 @@ def allowed_origins(environ=os.environ) -> list[str] | None:
     return configured or None
 
 
+def _session_key() -> bytes:
+    return server_key("webchat-session", "WEBCHAT_SESSION_KEY")
+
+
 def new_session_secret() -> str:
-    return secrets.token_urlsafe(32)
+    """A secret for one browser, signed by the server (bot/server_keys.py)."""
+    return issue(_session_key())
 
 
 def sender_for(secret: Any) -> str | None:
     """The conversation id of a browser's session secret, or None if the secret
-    is not one we hand out. The id is a hash of the secret: knowing the id (from
-    a log line or the console) does not let anyone into the conversation."""
-    if not isinstance(secret, str) or not _SECRET.fullmatch(secret):
+    is not one this server handed out (a client cannot choose its own). The id
+    is a hash of the secret: knowing the id (from a log line or the console)
+    does not let anyone into the conversation."""
+    if not issued(_session_key(), secret):
         return None
     return hashlib.sha256(b"webchat-session:" + secret.encode("ascii")).hexdigest()[:32]
 
@@ -152,7 +159,7 @@ class WebChatInput(SocketIOInput):
         sio = AsyncServer(
             async_mode="sanic",
             cors_allowed_origins=allowed_origins(),
-            max_http_buffer_size=MAX_REQUEST_BYTES,
+            max_http_buffer_size=MAX_FRAME_BYTES,
             serializer=ReadablePacket,
         )
         webhook = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)

@@ -71,6 +71,9 @@ def serve(host: str, port: int) -> int:
     from bot.rasa_api import RasaClient
 
     protect_process_output()
+    from bot import sanic_fix
+
+    sanic_fix.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     console = Console(ServiceDesk(), RasaClient())
     app = create_app(console, secure_cookies=os.environ.get("CONSOLE_SECURE_COOKIES") == "1")

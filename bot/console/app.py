@@ -32,6 +32,8 @@ from bot.console.throttle import LoginThrottle, attempt_keys
 from bot.console.watcher import POLL_SECONDS, QueueWatcher
 from bot.diagnosis.model import PROBLEM_AREAS
 from bot.handoff.agents import DEVICE_DAYS, Login
+from bot.sanic_fix import german_errors
+from bot.server_keys import issue, issued, server_key
 from bot.tickets.models import TicketStatus
 
 logger = logging.getLogger(__name__)
@@ -78,7 +80,7 @@ def _same_origin(request: Request) -> bool:
 
 
 def create_app(console: Console, name: str = "agent_console", secure_cookies: bool = False) -> Sanic:
-    app = Sanic(name)
+    app = german_errors(Sanic(name))
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.REQUEST_MAX_SIZE = 64 * 1024
     # Behind a TLS proxy: how many proxies add X-Forwarded-For, so that
@@ -86,6 +88,7 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
     app.config.PROXIES_COUNT = int(os.environ.get("CONSOLE_PROXIES_COUNT", "0") or 0)
     directory = console.desk.agents
     throttle = LoginThrottle()
+    login_key = server_key("console-login", "CONSOLE_LOGIN_KEY")
     run = asyncio.to_thread  # database and Rasa calls are blocking; keep the loop free
 
     def _set_cookie(resp: HTTPResponse, key: str, value: str, max_age: int) -> None:
@@ -140,7 +143,7 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
         return _login_page(request, error=None)
 
     def _login_page(request: Request, error: str | None, status: int = 200) -> HTTPResponse:
-        csrf = secrets.token_urlsafe(24)
+        csrf = issue(login_key)  # signed: a value an attacker planted in a cookie is no token
         resp = _render("login.html", status=status, csrf=csrf, error=error)
         _set_cookie(resp, LOGIN_CSRF_COOKIE, csrf, 1800)
         return resp
@@ -150,7 +153,7 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
         form = request.form
         expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
         sent = form.get("csrf") or ""
-        if not expected or not _same_origin(request) or not secrets.compare_digest(sent, expected):
+        if not issued(login_key, expected) or not _same_origin(request) or not secrets.compare_digest(sent, expected):
             return _login_page(request, "Die Anmeldeseite war zu alt. Bitte versuchen Sie es noch einmal.", 403)
         username = (form.get("username") or "").strip()[:40]
         password = (form.get("password") or "")[:200]
@@ -182,10 +185,15 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
     @app.post("/logout")
     async def logout(request: Request) -> HTTPResponse:
         login = await _login_of(request)
-        if login is not None and secrets.compare_digest(request.form.get("csrf") or "", login.csrf_token):
-            await run(directory.logout, login.token)
-            await run(directory.mark_offline, login.agent.id)
-            logger.info("agent %s logged out", login.agent.username)
+        if login is None:
+            return response.redirect("/login")
+        # A logout is a change too: only with the session's token (another site
+        # must not be able to log an agent out, or half out).
+        if not _same_origin(request) or not secrets.compare_digest(request.form.get("csrf") or "", login.csrf_token):
+            return response.redirect("/")  # nothing changed: the agent stays logged in
+        await run(directory.logout, login.token)
+        await run(directory.mark_offline, login.agent.id)
+        logger.info("agent %s logged out", login.agent.username)
         resp = response.redirect("/login")
         del resp.cookies[SESSION_COOKIE]
         return resp

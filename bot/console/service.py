@@ -284,6 +284,8 @@ class Console:
                 verdict=handoff.verdict,
             )
             opened = self.desk.store.open_or_update(request, actor=actor)
+            if note:  # the agent's note belongs in the ticket's history, not only in its summary
+                self.desk.store.change_status(opened.ticket.number, opened.ticket.status, actor, note=note)
         except (TicketStoreUnavailable, RasaError):
             raise ConsoleError("Die Störungsmeldung konnte gerade nicht gespeichert werden.", 503) from None
         except TicketNotFound:
@@ -294,6 +296,7 @@ class Console:
         return {"number": opened.ticket.number, "created": opened.created}
 
     def callback_done(self, handoff_id: int, agent: AgentView, note: str) -> None:
+        self._get(handoff_id)  # 404 for a callback that does not exist
         try:
             self.queue.complete_callback(handoff_id, agent.username, (note or "").strip()[:400] or None)
         except AlreadyTaken:

@@ -8,11 +8,15 @@ the recommended TLS proxy every agent shares one address. Instead:
   attempt on that key must wait, twice as long each time, up to a ceiling.
   Attempts during the wait are refused without checking the password, so a
   guesser gets one try per delay.
-- The keys of an attempt: (user name, address), the address alone (spraying
-  many names) and the user name alone (many addresses). A browser the agent
-  logged in from before carries a device cookie (bot/handoff/agents.py); its
-  attempts are counted only on that device's own key. So an attacker hammering
-  "anna" from elsewhere slows down the attacker, never Anna at her own desk.
+- The keys of an attempt: (user name, address) and the address alone (spraying
+  many names). There is deliberately no key for the user name alone: it would
+  let an attacker anywhere keep every new browser of that agent waiting. A
+  browser the agent logged in from before carries a device cookie
+  (bot/handoff/agents.py); its attempts are counted only on that device's own
+  key. So an attacker hammering "anna" slows down the attacker, never Anna at
+  her own desk, even from the same address. Guessing from many addresses gets
+  three tries per address against argon2-hashed passwords of 10 characters
+  or more.
 - Behind a proxy, set CONSOLE_PROXIES_COUNT so the address is the client's
   (Sanic reads X-Forwarded-For).
 
@@ -38,7 +42,6 @@ class Rule:
 RULES = {
     "pair": Rule(free_tries=3, max_delay=300.0),  # one name from one address
     "address": Rule(free_tries=20, max_delay=60.0),  # many names from one address
-    "name": Rule(free_tries=30, max_delay=30.0),  # one name from many addresses
     "device": Rule(free_tries=5, max_delay=300.0),  # a known browser of the agent
 }
 
@@ -61,7 +64,7 @@ def attempt_keys(username: str, address: str, device: str | None = None) -> list
     name = username.strip().lower()
     if device:
         return [("device", device)]
-    return [("pair", (name, address)), ("address", address), ("name", name)]
+    return [("pair", (name, address)), ("address", address)]
 
 
 class LoginThrottle:

@@ -9,37 +9,15 @@ channel's own refusals (bot/channels/rest.py).
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from sanic import Sanic, response
-from sanic.exceptions import SanicException
+from sanic import Sanic
 
-from bot.channels.edge import REASONS
-
-logger = logging.getLogger(__name__)
-
-_BY_STATUS = {
-    413: ("too_large", REASONS["too_large"]),
-    404: ("not_found", "Diese Adresse gibt es nicht."),
-    405: ("method", "Diese Anfrage ist hier nicht möglich."),
-}
+from bot.sanic_fix import german_errors
 
 
 def guard_app(app: Sanic) -> Sanic:
-    @app.exception(Exception)
-    async def refused(request, exception: Exception):
-        if not isinstance(exception, SanicException):
-            # A bug somewhere below a channel: logged (masked), answered in German.
-            logger.error("request failed: %s", type(exception).__name__, exc_info=exception)
-        status = getattr(exception, "status_code", 500) if isinstance(exception, SanicException) else 500
-        status = status or 500
-        code, reason = _BY_STATUS.get(status, ("invalid" if status < 500 else "error", None))
-        if reason is None:
-            reason = "Die Anfrage ist ungültig." if status < 500 else "Da ist etwas schiefgegangen."
-        return response.json({"error": reason, "code": code}, status=status)
-
-    return app
+    return german_errors(app)
 
 
 def install() -> None:

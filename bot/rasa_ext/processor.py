@@ -13,6 +13,11 @@ decides per message (rules in bot/buttons.py):
 - anything else starting with "/": NLU reads the words without the syntax, and
   the tracker keeps the text as typed.
 
+And one more: a conversation belongs to the channel it runs on. A message for a
+web chat conversation that arrives over REST (which anyone who learned the
+conversation id could send) is refused before it is logged: InputRefused,
+which the REST channel answers with 409.
+
 Installed by bot/rasa_ext/__init__.py (`rasa.core.agent.MessageProcessor`).
 """
 
@@ -27,6 +32,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.buttons import CHANNEL_COMMAND, INPUT_KEY, offered_buttons, resolve
+from bot.channels.edge import refuse
 from bot.rasa_ext.remote_action import start_turn
 
 LABEL_KEY = "button_label"  # the web chat sends the title of the tapped button
@@ -49,6 +55,12 @@ class GuardedMessageProcessor(MessageProcessor):
     async def handle_message(self, message: UserMessage) -> List[Dict[str, Any]] | None:
         start_turn()  # a failing action server is announced once per customer message
         return await super().handle_message(message)
+
+    async def _handle_message_with_tracker(self, message: UserMessage, tracker: DialogueStateTracker) -> None:
+        owner = tracker.get_latest_input_channel()
+        if owner and message.input_channel and owner != message.input_channel:
+            raise refuse("other_channel", 409)
+        await super()._handle_message_with_tracker(message, tracker)
 
     async def parse_message(
         self,

@@ -39,6 +39,7 @@ class TicketTexts(BaseModel):
     status_spooled: str
     status_down: str
     not_checked: str
+    appointment_pending: str
     status: StatusTexts
     # For a ticket number alone (no verified customer): status and next step only.
     status_public: StatusTexts

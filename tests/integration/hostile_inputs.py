@@ -8,7 +8,7 @@ Expectations:
 - ANSWER: HTTP 200 / bot_uttered with a German answer;
 - REFUSE: HTTP 400 with a German JSON "error" (TOO_LARGE: 413);
 - UNREADABLE: the web chat's German "Diese Nachricht konnte ich leider nicht lesen";
-- CONFIRM: a session_confirm with a fresh (or, for a well-formed secret, the same) secret;
+- CONFIRM: a session_confirm with a fresh secret (a client cannot choose its own, bot/server_keys.py);
 - CLOSED: the server closes the connection (the socket.io form of a 4xx);
 - ORIGIN_REFUSED: the socket.io connection is refused;
 - IGNORED: no answer required; the connection must keep working;
@@ -325,18 +325,20 @@ def _body_shape_cases() -> list[RestCase]:
                  stored_text="hallo"),
         raw_case("escape-everything", b'{"\\u0073ender": "@SENDER@", "\\u006dessage": "\\u0068\\u0061llo"}', ANSWER,
                  stored_text="hallo"),
-        # content types: the channel reads the body as JSON, whatever the header says
-        raw_case("type-text-plain", ok, ANSWER, content_type="text/plain"),
-        raw_case("type-none", ok, ANSWER, content_type=None),
+        # content types: JSON only (a page on another site cannot post JSON without a CORS preflight)
+        raw_case("type-text-plain", ok, REFUSE, content_type="text/plain", code="not_json_type"),
+        raw_case("type-none", ok, REFUSE, content_type=None, code="not_json_type"),
         raw_case("type-json-latin1-charset", ok, ANSWER, content_type="application/json; charset=latin-1"),
+        raw_case("type-json-upper-case", ok, ANSWER, content_type="Application/JSON"),
         raw_case("type-form-urlencoded", b"sender=@SENDER@&message=hallo", REFUSE,
-                 content_type="application/x-www-form-urlencoded", code="not_json"),
+                 content_type="application/x-www-form-urlencoded", code="not_json_type"),
         raw_case("type-multipart", b'--b\r\nContent-Disposition: form-data; name="message"\r\n\r\nhallo\r\n--b--\r\n',
-                 REFUSE, content_type="multipart/form-data; boundary=b", code="not_json"),
+                 REFUSE, content_type="multipart/form-data; boundary=b", code="not_json_type"),
         raw_case("type-xml", b"<request><sender>@SENDER@</sender><message>hallo</message></request>", REFUSE,
-                 content_type="application/xml", code="not_json"),
+                 content_type="application/xml", code="not_json_type"),
+        raw_case("type-binary-labelled-json", bytes(range(256)) * 4, REFUSE, code="not_json"),
         raw_case("type-binary", bytes(range(256)) * 4, REFUSE, content_type="application/octet-stream",
-                 code="not_json"),
+                 code="not_json_type"),
         raw_case("type-chunked-small", ok, ANSWER, chunked=True),
         # sizes: 64 KB is the limit of the whole body
         raw_case("size-100kb", b'{"sender": "@SENDER@", "message": "' + b"a" * 100_000 + b'"}', TOO_LARGE,
@@ -515,12 +517,13 @@ def _frame_cases() -> list[SocketCase]:
         SocketCase("frame-metadata-button-label",
                    data={"message": "/internet_down", "metadata": {"button_label": "Internet geht gar nicht"}},
                    typed=True),
-        # sizes: 64 KB per frame
+        # sizes: frames up to 1 MB are read and answered (texts are cut to 5000 characters); larger ones close
         SocketCase("frame-60kb-message", data={"message": "Internet " * 6_600}, stored_len=5000),
-        SocketCase("frame-just-over-64kb", data={"message": "a" * 65_600}, expect=CLOSED),
-        SocketCase("frame-1mb", data={"message": "a" * 1_000_000}, expect=CLOSED),
-        SocketCase("frame-escaped-umlauts-over-64kb", data={"message": "ü" * 12_000}, expect=CLOSED),
-        SocketCase("frame-metadata-over-64kb", data={"message": "hallo", "metadata": {"x": "y" * 70_000}},
+        SocketCase("frame-just-over-64kb", data={"message": "a" * 65_600}, stored_len=5000),
+        SocketCase("frame-escaped-umlauts-over-64kb", data={"message": "ü" * 12_000}, stored_len=5000),
+        SocketCase("frame-metadata-over-64kb", data={"message": "hallo", "metadata": {"x": "y" * 70_000}}),
+        SocketCase("frame-1mb", data={"message": "a" * 1_100_000}, expect=CLOSED),
+        SocketCase("frame-metadata-over-1mb", data={"message": "hallo", "metadata": {"x": "y" * 1_100_000}},
                    expect=CLOSED),
         # before any session_request: the server starts a session itself
         SocketCase("no-session-hallo", data={"message": "hallo"}, session_first=False),
@@ -567,7 +570,8 @@ def _session_cases() -> list[SocketCase]:
         "secret-newline": {"session_secret": "A" * 40 + "\n"},
         "secret-other-session-id": {"session_secret": OTHER_SESSION},
         "rasa-session-id-key": {"session_id": OTHER_SESSION},
-        "secret-well-formed": {"session_secret": "A" * 40},
+        "secret-well-formed-unsigned": {"session_secret": "A" * 40},
+        "secret-forged-signature": {"session_secret": "A" * 32 + "." + "B" * 22},
     }
     cases = [SocketCase(f"session-{name}", event="session_request", data=data, expect=CONFIRM, session_first=False)
              for name, data in garbage.items()]

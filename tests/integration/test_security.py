@@ -324,3 +324,86 @@ def test_an_attacker_cannot_lock_the_agent_out_of_her_own_browser(bot):
     with engine.begin() as db:  # nobody online for the other tests: no one is queued
         db.execute(text("UPDATE agents SET last_seen_at = NULL"))
     engine.dispose()
+
+
+def test_a_web_chat_conversation_cannot_be_continued_over_rest(bot):
+    async def scenario() -> str:
+        customer, session, answers = await _socket(bot)
+        await customer.emit("user_uttered", {"message": "Mein Internet geht nicht"})
+        await _wait_for(answers, 1)
+        await _close(customer)
+        return session["session_id"]
+
+    conversation = asyncio.run(scenario())
+    response = requests.post(
+        f"{bot.rasa_url}/webhooks/rest/webhook",
+        json={"sender": conversation, "message": "Was ist aus meiner Störungsmeldung geworden?"},
+        timeout=30,
+    )
+    assert response.status_code == 409 and "anderen Kanal" in response.json()["error"]
+    assert [e["text"] for e in bot.user_events(conversation)] == ["Mein Internet geht nicht"]  # nothing written
+
+
+def test_a_session_secret_the_server_did_not_sign_opens_a_new_conversation(bot):
+    async def scenario():
+        _, first, _ = await _socket(bot)
+        forged = first["session_secret"].split(".")[0] + "." + "A" * 22
+        intruder, theirs, _ = await _socket(bot, secret=forged)
+        await _close(intruder)
+        return first, theirs
+
+    first, theirs = asyncio.run(scenario())
+    assert theirs["session_id"] != first["session_id"] and theirs["session_secret"] != first["session_secret"]
+
+
+def _raw_http(url: str, request: bytes) -> bytes:
+    import socket
+    from urllib.parse import urlparse
+
+    address = urlparse(url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(request)
+        return connection.recv(4096)
+
+
+@pytest.mark.parametrize("length", ["-1", "+5", "5_0", "\u0661", "-0"])
+def test_a_content_length_that_is_not_digits_is_refused_and_every_server_keeps_answering(bot, length):
+    """Sanic 21.12 spun at 100 % CPU on "Content-Length: -1" (bot/sanic_fix.py)."""
+    servers = ((bot.rasa_url, "/webhooks/rest/webhook"), (bot.action_url, "/webhook"), (bot.console_url, "/login"))
+    for url, path in servers:
+        request = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n{{}}".encode()
+        assert _raw_http(url, request).startswith(b"HTTP/1.1 400"), url
+    assert _text(bot.send(_sender(), "hallo"))
+    assert requests.get(f"{bot.action_url}/health", timeout=5).status_code == 200
+    assert requests.get(f"{bot.console_url}/health", timeout=5).status_code == 200
+
+
+def test_console_logout_needs_the_session_token(bot):
+    password = "richtig-geheim-78"
+    directory = AgentDirectory(TicketStore(bot.tickets_url))
+    if directory.get("carla") is None:
+        directory.add("carla", "Carla", password)
+    agent = ConsoleSession(bot.console_url, "carla", password)
+    try:
+        missing = agent.post("/api/callbacks/99999/done")  # not "schon erledigt" for a callback that never was
+        assert missing.status_code == 404 and "gibt es nicht" in missing.json()["error"]
+        # Another site's form (no token, or a wrong one): nothing happens.
+        for form in ({}, {"csrf": "falsch"}):
+            response = agent.http.post(f"{bot.console_url}/logout", data=form, timeout=10, allow_redirects=False)
+            assert response.status_code == 302 and response.headers["location"] == "/"
+            assert agent.get("/api/queue").status_code == 200
+        response = agent.http.post(f"{bot.console_url}/logout", data={"csrf": agent.csrf}, timeout=10,
+                                   allow_redirects=False)
+        assert response.headers["location"] == "/login" and agent.get("/api/queue").status_code == 401
+    finally:
+        engine = create_engine(bot.tickets_url, future=True)
+        with engine.begin() as db:
+            db.execute(text("UPDATE agents SET last_seen_at = NULL"))
+        engine.dispose()
+
+
+def test_console_errors_are_german(bot):
+    for method, path in (("GET", "/nothing"), ("GET", "/api/chats/1/claim"), ("PUT", "/login")):
+        response = requests.request(method, f"{bot.console_url}{path}", timeout=10)
+        assert 400 <= response.status_code < 500 and "error" in response.json(), (path, response.text)
+        assert "not found" not in response.text.lower() and "allowed" not in response.text.lower()

@@ -100,6 +100,7 @@ bench: $(MODEL) $(WEBCHAT_JS) $(CHROMIUM) ## Benchmarks: diagnosis scenarios, li
 	$(PY) -m bot.diagnosis.scenarios --min-correct 0.95 --max-median-turns 6
 	$(PY) -m bot.linecheck.benchmark
 	$(PY) -m bot.console.benchmark --max-p95-ms 2000
+	$(PY) -m bot.nlu.benchmark real --model $(MODEL)
 	$(PY) -m bot.nlu.benchmark compare
 
 clean: ## Remove trained models and local state (keeps the venv)

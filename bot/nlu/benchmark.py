@@ -2,9 +2,14 @@
 
     python -m bot.nlu.benchmark check --model models/current.tar.gz --min-macro-f1 0.85
     python -m bot.nlu.benchmark compare       # trains each pipeline variant, same split
+    python -m bot.nlu.benchmark real --model models/current.tar.gz   # real customer texts
 
 `check` is the floor in `make test`; `compare` is `make bench` and prints intent
 macro-F1, per-intent F1, entity F1 and parse latency for each pipeline variant.
+`real` scores the model on real customers' texts, `../shared/nlu-real-dev/real_dev.jsonl`,
+when that file exists (evaluation only: never trained on, never copied into the
+project): accuracy overall and on the eight problem areas, per intent, the
+confusions, and calibration (how often the model is right at each confidence).
 """
 
 from __future__ import annotations
@@ -27,6 +32,12 @@ from bot.nlu.metrics import EntityReport, IntentReport, Span, entity_report, int
 from bot.paths import PROJECT_ROOT
 
 HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
+REAL_DEV = PROJECT_ROOT.parent / "shared" / "nlu-real-dev" / "real_dev.jsonl"
+PROBLEM_INTENTS = (
+    "internet_down", "internet_slow", "internet_dropouts", "wifi_problem",
+    "phone_down", "tv_problem", "email_problem", "router_setup",
+)
+REAL_LABELS = {"human_agent": "request_human"}  # the set's names for ours; "other" is left out
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
 NLU_FALLBACK = "nlu_fallback"
 
@@ -94,6 +105,59 @@ def evaluate(model_path: Path, examples: list[Example], name: str) -> Result:
         latency_ms_p50=statistics.median(timings),
         latency_ms_p95=timings[int(0.95 * (len(timings) - 1))],
     )
+
+
+def load_real(path: Path = REAL_DEV) -> list[Example]:
+    import json
+
+    examples = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            if row["intent"] != "other":
+                examples.append(Example(row["text"], REAL_LABELS.get(row["intent"], row["intent"]), frozenset()))
+    return examples
+
+
+def evaluate_real(model_path: Path, examples: list[Example]) -> dict:
+    from rasa.core.agent import Agent
+
+    from bot.nlu.metrics import calibration
+
+    agent = Agent.load(str(model_path))
+
+    async def parse_all() -> list[dict]:
+        return [await agent.parse_message(example.text) for example in examples]
+
+    parsed = asyncio.run(parse_all())
+    predicted = [p["intent"].get("name") for p in parsed]
+    confidence = [float(p["intent"].get("confidence") or 0.0) for p in parsed]
+    gold = [e.intent for e in examples]
+    problems = [i for i, g in enumerate(gold) if g in PROBLEM_INTENTS]
+    return {
+        "n": len(gold),
+        "overall": intent_report(gold, predicted),
+        "problems": intent_report([gold[i] for i in problems], [predicted[i] for i in problems]),
+        "n_problems": len(problems),
+        "calibration": calibration(confidence, [g == p for g, p in zip(gold, predicted, strict=True)]),
+    }
+
+
+def print_real(result: dict) -> None:
+    overall, problems, cal = result["overall"], result["problems"], result["calibration"]
+    print(f"\n### real customer texts ({REAL_DEV.name}, {result['n']} texts, evaluation only)")
+    print(f"overall accuracy {overall.accuracy:.3f}; problem areas ({result['n_problems']} texts) "
+          f"accuracy {problems.accuracy:.3f}; macro-F1 {overall.macro_f1:.3f}")
+    print(f"\n{'intent':<20} {'F1':>6} {'P':>6} {'R':>6} {'n':>4}")
+    for intent, score in overall.per_intent.items():
+        print(f"{intent:<20} {score.f1:6.3f} {score.precision:6.3f} {score.recall:6.3f} {score.support:4d}")
+    print("\nmost frequent confusions (gold -> predicted):")
+    for gold, pred, n in overall.confusions[:12]:
+        print(f"  {gold} -> {pred}: {n}")
+    print(f"\ncalibration (expected calibration error {cal.expected_calibration_error:.3f}):")
+    print(f"{'confidence':<12} {'n':>4} {'accuracy':>9} {'mean conf.':>11}")
+    for band in cal.bins:
+        print(f"{band.low:.1f}-{band.high:.1f}     {band.count:4d} {band.accuracy:9.3f} {band.mean_confidence:11.3f}")
 
 
 def print_result(result: Result, details: bool = True) -> None:
@@ -172,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "current.tar.gz")
     check.add_argument("--min-macro-f1", type=float, required=True)
     sub.add_parser("compare", help="train every pipeline variant and compare them")
+    real = sub.add_parser("real", help="accuracy and calibration on real customer texts (if the set exists)")
+    real.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "current.tar.gz")
     args = parser.parse_args(argv)
 
     from rasa.utils.log_utils import configure_structlog
@@ -180,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     configure_structlog(logging.WARNING)
     logging.getLogger().setLevel(logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.command == "real":
+        if not REAL_DEV.exists():
+            print(f"{REAL_DEV} is not here: no figures on real customer texts")
+            return 0
+        print_real(evaluate_real(args.model, load_real()))
+        return 0
     examples = load_examples()
     print(f"held-out set: {len(examples)} utterances, {len({e.intent for e in examples})} intents")
 

@@ -76,3 +76,39 @@ def entity_report(gold: Iterable[Iterable[Span]], predicted: Iterable[Iterable[S
     per_type = {t: _score(*c) for t, c in sorted(counts.items())}
     total = [sum(c[i] for c in counts.values()) for i in range(3)]
     return EntityReport(micro=_score(*total), per_type=per_type)
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    low: float
+    high: float
+    count: int
+    accuracy: float
+    mean_confidence: float
+
+
+@dataclass(frozen=True)
+class Calibration:
+    bins: list[CalibrationBin]
+    expected_calibration_error: float  # mean |accuracy - confidence| over bins, weighted by their size
+
+
+BANDS = (0.0, 0.4, 0.6, 0.8, 0.9, 1.0001)
+
+
+def calibration(confidences: Sequence[float], correct: Sequence[bool], edges: Sequence[float] = BANDS) -> Calibration:
+    """How far the model's confidence can be trusted: the accuracy of the answers
+    in each confidence band. A well-calibrated model is right 90 % of the time when
+    it says 0.9; a model that is confidently wrong has bands far above their accuracy."""
+    if len(confidences) != len(correct):
+        raise ValueError("confidences and results differ in length")
+    bins, total, error = [], len(confidences), 0.0
+    for low, high in zip(edges, edges[1:], strict=False):
+        inside = [(c, ok) for c, ok in zip(confidences, correct, strict=True) if low <= c < high]
+        if not inside:
+            continue
+        accuracy = sum(ok for _, ok in inside) / len(inside)
+        mean = sum(c for c, _ in inside) / len(inside)
+        bins.append(CalibrationBin(low, min(high, 1.0), len(inside), accuracy, mean))
+        error += len(inside) / total * abs(accuracy - mean)
+    return Calibration(bins, error)

@@ -51,16 +51,18 @@ class IdentificationGuard:
         self.window = window
         self._sessions = sessionmaker(self.store.engine, future=True, expire_on_commit=False)
 
+    def _count(self, session, customer_number: str, now: datetime) -> int:
+        return session.execute(
+            select(func.count())
+            .select_from(IdentificationFailure)
+            .where(IdentificationFailure.number_hash == number_hash(customer_number))
+            .where(IdentificationFailure.at > now - self.window)
+        ).scalar_one()
+
     def failures(self, customer_number: str, now: datetime | None = None) -> int:
-        since = (now or utcnow()) - self.window
         try:
             with self._sessions() as session:
-                return session.execute(
-                    select(func.count())
-                    .select_from(IdentificationFailure)
-                    .where(IdentificationFailure.number_hash == number_hash(customer_number))
-                    .where(IdentificationFailure.at > since)
-                ).scalar_one()
+                return self._count(session, customer_number, now or utcnow())
         except SQLAlchemyError as error:
             raise TicketStoreUnavailable(type(error).__name__) from None
 
@@ -69,12 +71,13 @@ class IdentificationGuard:
         return self.failures(customer_number, now) >= self.limit
 
     def record_failure(self, customer_number: str, now: datetime | None = None) -> int:
-        """Count one failed check; returns the failures within the window."""
+        """Count one failed check; returns the failures within the window (one transaction)."""
         now = now or utcnow()
         try:
             with self._sessions.begin() as session:
                 session.execute(delete(IdentificationFailure).where(IdentificationFailure.at <= now - self.window))
                 session.add(IdentificationFailure(number_hash=number_hash(customer_number), at=now))
+                session.flush()
+                return self._count(session, customer_number, now)
         except SQLAlchemyError as error:
             raise TicketStoreUnavailable(type(error).__name__) from None
-        return self.failures(customer_number, now)

@@ -4,7 +4,8 @@ What it replaces: a body over the size limit (SANIC_REQUEST_MAX_SIZE, set by
 bot/rasa_server.py) got Sanic's English HTML error page, and other framework
 errors (a malformed request line, an unknown path) its English text. Clients of
 the REST channel get JSON with a short German reason instead, like the
-channel's own refusals (bot/channels/rest.py).
+channel's own refusals (bot/channels/rest.py). The handler itself is
+bot/sanic_fix.german_errors, shared with the console.
 """
 
 from __future__ import annotations
@@ -16,10 +17,6 @@ from sanic import Sanic
 from bot.sanic_fix import german_errors
 
 
-def guard_app(app: Sanic) -> Sanic:
-    return german_errors(app)
-
-
 def install() -> None:
     import rasa.core.run as run
 
@@ -28,7 +25,7 @@ def install() -> None:
         return
 
     def configure_app(*args: Any, **kwargs: Any) -> Sanic:
-        return guard_app(original(*args, **kwargs))
+        return german_errors(original(*args, **kwargs))
 
     configure_app.guarded = True  # type: ignore[attr-defined]
     run.configure_app = configure_app

@@ -39,9 +39,13 @@ def _fast_load(
     import tensorflow as tf
     from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
 
+    def rasa_s_own_load():
+        return _original_load.__func__(
+            cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+        )
+
     if finetune_mode or predict_data_example is None:
-        return _original_load.__func__(cls, model_file_name, model_data_example, predict_data_example,
-                                       finetune_mode, *args, **kwargs)
+        return rasa_s_own_load()
     config = kwargs.get("config", {})
     model = cls(*args, **kwargs)
     model.compile(
@@ -55,8 +59,7 @@ def _fast_load(
             raise AssertionError("the model created no weights")
     except AssertionError as error:
         logger.warning("fast model loading did not match the checkpoint (%s); loading as Rasa does", error)
-        return _original_load.__func__(cls, model_file_name, model_data_example, predict_data_example,
-                                       finetune_mode, *args, **kwargs)
+        return rasa_s_own_load()
     status.expect_partial()  # the optimizer's slots are in the checkpoint, not needed to predict
     return model
 

@@ -52,6 +52,10 @@ class ConversationState:
     slots: dict[str, Any]
     lines: tuple[TranscriptLine, ...]
     latest_channel: str | None
+    # When the bot last took the conversation back: a resume, a restart or a new
+    # session. The watcher compares it with a handoff's creation (a handoff is
+    # stored a moment before Rasa saves the pause that goes with it).
+    resumed_at: datetime | None = None
 
 
 def _at(event: dict) -> datetime:
@@ -74,6 +78,15 @@ def _customer_line(event: dict, intent: str | None) -> tuple[str, str]:
     if kind == "command":
         return ("hat den Chat geöffnet" if intent == "greet" else str(intent or "?")), "command"
     return str(event.get("text") or ""), "typed"
+
+
+RESUMING_EVENTS = {"resume", "restart", "session_started"}
+
+
+def resumed_at(events: list[dict]) -> datetime | None:
+    """Time of the last event that gave the conversation back to the bot."""
+    times = [_at(e) for e in events if e.get("event") in RESUMING_EVENTS]
+    return max(times) if times else None
 
 
 def transcript(events: list[dict]) -> tuple[TranscriptLine, ...]:
@@ -141,6 +154,7 @@ class RasaClient:
             slots=data.get("slots") or {},
             lines=transcript(events),
             latest_channel=data.get("latest_input_channel"),
+            resumed_at=resumed_at(events),
         )
 
     def say(

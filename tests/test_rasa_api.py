@@ -18,6 +18,7 @@ from bot.rasa_api import (
     RasaRefused,
     RasaUnavailable,
     TranscriptLine,
+    resumed_at,
     transcript,
 )
 
@@ -101,6 +102,21 @@ def test_buttons_are_appended_to_the_bot_text():
     )
     assert line.text == "Möchten Sie verbunden werden?\n[Ja] | [Nein]"
     assert "/affirm" not in line.text
+
+
+def test_the_bot_took_over_again_at_the_last_resume_restart_or_new_session():
+    events = [
+        {"event": "session_started", "timestamp": 100.0},
+        {"event": "pause", "timestamp": 200.0},
+        {"event": "resume", "timestamp": 300.0},
+        {"event": "pause", "timestamp": 400.0},
+        {"event": "user", "text": "Hallo", "timestamp": 500.0},
+    ]
+    assert resumed_at(events) == datetime.fromtimestamp(300.0, tz=timezone.utc)
+    assert resumed_at(events + [{"event": "restart", "timestamp": 600.0}]) == datetime.fromtimestamp(
+        600.0, tz=timezone.utc
+    )
+    assert resumed_at([{"event": "pause", "timestamp": 1.0}]) is None
 
 
 def test_only_the_newest_lines_are_kept():

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk
 from bot.handoff.models import HandoffStatus
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
 NOBODY_GRACE_SECONDS = 120  # an agent's browser may reload or reconnect meanwhile
 ACK_EVERY_SECONDS = 60
+PAUSE_GRACE_SECONDS = 60  # a handoff whose pause never reached the tracker
 LEAVE_INTENTS = {LEAVE_QUEUE_INTENT, "goodbye"}
 
 
@@ -67,7 +69,7 @@ class QueueWatcher:
                     self._give_up(handoff.id, handoff.conversation_id, available.in_service_hours)
                     continue
                 state = self.rasa.conversation(handoff.conversation_id)
-                if not state.paused:
+                if not state.paused and self._back_with_the_bot(handoff, state):
                     # The customer restarted or their session expired: they talk
                     # to the bot again, so they no longer wait for a person.
                     self.desk.queue.abandon(handoff.id, "bot", "conversation no longer paused")
@@ -85,6 +87,17 @@ class QueueWatcher:
                 logger.warning("queue update for handoff %s failed: %s", handoff.id, error)
         for gone in set(self._seen) - {h.id for h in waiting}:
             del self._seen[gone]
+
+    @staticmethod
+    def _back_with_the_bot(handoff, state) -> bool:
+        """Not paused because the bot has the conversation again, not because Rasa
+        has not saved the pause yet: the action stores the handoff first, and the
+        pause lands in the tracker only when the whole turn is saved. A handoff
+        that was never paused at all is given up after PAUSE_GRACE_SECONDS."""
+        if state.resumed_at is not None and state.resumed_at >= handoff.created_at:
+            return True
+        age = (datetime.now(timezone.utc) - handoff.created_at).total_seconds()
+        return age >= PAUSE_GRACE_SECONDS
 
     def _tell_position(self, handoff_id: int, conversation_id: str, position: int, before: int | None) -> None:
         texts = load_handoff_texts()

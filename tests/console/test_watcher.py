@@ -7,9 +7,9 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from bot.console.watcher import ACK_EVERY_SECONDS, NOBODY_GRACE_SECONDS, QueueWatcher
+from bot.console.watcher import ACK_EVERY_SECONDS, NOBODY_GRACE_SECONDS, PAUSE_GRACE_SECONDS, QueueWatcher
 from bot.handoff.desk import ServiceDesk
-from bot.handoff.models import HandoffReason, HandoffStatus
+from bot.handoff.models import Handoff, HandoffReason, HandoffStatus
 from bot.handoff.queue import DAYS, ServiceHours
 from bot.handoff.texts import load_handoff_texts
 from bot.rasa_api import ConversationState, RasaUnavailable, TranscriptLine
@@ -26,6 +26,7 @@ class RecordingRasa:
         self.customer_lines: dict[str, int] = {}
         self.extra: dict[str, list[TranscriptLine]] = {}
         self.unpaused: set[str] = set()
+        self.resumed_at: dict[str, datetime] = {}
         self.down = False
 
     def _record(self, *call) -> None:
@@ -58,7 +59,10 @@ class RecordingRasa:
             TranscriptLine("customer", f"Nachricht {n}", datetime.now(timezone.utc), intent="inform")
             for n in range(self.customer_lines.get(conversation_id, 0))
         ) + tuple(self.extra.get(conversation_id, ()))
-        return ConversationState(conversation_id, conversation_id not in self.unpaused, {}, lines, "webchat")
+        return ConversationState(
+            conversation_id, conversation_id not in self.unpaused, {}, lines, "webchat",
+            resumed_at=self.resumed_at.get(conversation_id),
+        )
 
     def said(self, conversation_id: str) -> list[str]:
         return [c[2] for c in self.calls if c[0] == "say" and c[1] == conversation_id]
@@ -222,9 +226,32 @@ def test_a_waiting_customer_whose_conversation_was_unpaused_leaves_the_queue(sto
     desk, rasa = _desk(store), RecordingRasa()
     handoff = _queue(desk, "c1")
     rasa.unpaused.add("c1")  # e.g. the session expired and the customer talks to the bot again
+    rasa.resumed_at["c1"] = datetime.now(timezone.utc)
     QueueWatcher(desk, rasa, clock=Clock()).tick()
     assert desk.queue.get(handoff.id).status is HandoffStatus.ABANDONED
     assert rasa.calls == []
+
+
+def test_a_handoff_whose_pause_is_not_saved_yet_stays_in_the_queue(store):
+    # The action stores the handoff, then Rasa saves the turn with the pause: a
+    # watcher round in between must not take the customer out of the queue.
+    desk, rasa = _desk(store), RecordingRasa()
+    handoff = _queue(desk, "c1")
+    rasa.unpaused.add("c1")
+    rasa.resumed_at["c1"] = handoff.created_at - timedelta(minutes=5)  # an earlier handback
+    QueueWatcher(desk, rasa, clock=Clock()).tick()
+    assert desk.queue.get(handoff.id).status is HandoffStatus.WAITING
+
+
+def test_a_handoff_that_was_never_paused_is_given_up_after_a_minute(store):
+    desk, rasa = _desk(store), RecordingRasa()
+    handoff = _queue(desk, "c1")
+    with desk.queue._sessions.begin() as session:
+        stored = session.get(Handoff, handoff.id)
+        stored.created_at = datetime.now(timezone.utc) - timedelta(seconds=PAUSE_GRACE_SECONDS)
+    rasa.unpaused.add("c1")
+    QueueWatcher(desk, rasa, clock=Clock()).tick()
+    assert desk.queue.get(handoff.id).status is HandoffStatus.ABANDONED
 
 
 def test_an_active_chat_stays_paused_for_the_bot(store):

@@ -349,6 +349,20 @@ def check_system(root: Path) -> list[Problem]:
     return problems
 
 
+def check_domain_vocabulary(path: Path, vocabulary: Vocabulary) -> list[Problem]:
+    """knowledge/vocabulary.yml: the customers' words that NLU gets as features."""
+    from bot.nlu.domain_vocabulary import VocabularyFile, check_vocabulary
+
+    raw, problems = _load_yaml(path) if path.exists() else (None, [Problem(_rel(path), None, "is missing")])
+    if problems:
+        return problems
+    try:
+        file = VocabularyFile.parse_obj(raw)
+    except ValidationError as error:
+        return _schema_problems(_rel(path), error)
+    return [Problem(_rel(path), None, message) for message in check_vocabulary(file, vocabulary.intents)]
+
+
 def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None = None) -> list[Problem]:
     root = root or knowledge_dir()
     vocabulary = vocabulary or Vocabulary.from_domain()
@@ -387,6 +401,7 @@ def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None =
     problems += check_verdicts(root / "verdicts.yml")
     problems += check_handoff(root)
     problems += check_system(root)
+    problems += check_domain_vocabulary(root / "vocabulary.yml", vocabulary)
     for area in PROBLEM_AREAS:
         if area not in areas_found:
             missing = _rel(root / "trees" / f"{area}.yml")

@@ -45,9 +45,10 @@ class ActionClarify(Action):
             previous_misses=consecutive_misses(user_intents(tracker)),
             topics=catalog,
             empty=bool((message.get("input_notice") or {}).get("empty")),
+            competing=message.get("competing_areas") or (),
         )
         buttons: List[Dict[str, str]] = []
-        if plan.kind is ClarificationKind.SUGGEST:
+        if plan.kind in (ClarificationKind.SUGGEST, ClarificationKind.CHOOSE):
             buttons = _buttons([catalog.get(intent) for intent in plan.suggestions])
             buttons.append({"title": catalog.none_of_these_label, "payload": "/deny"})
         elif plan.kind in _WITH_MENU:

@@ -27,6 +27,7 @@ from bot.diagnosis.engine import (
 from bot.diagnosis.model import PROBLEM_AREAS, LineVerdictRoute
 from bot.diagnosis.texts import load_texts
 from bot.handoff.models import HandoffReason
+from bot.nlu.mood import mood_of, opening_step
 from bot.tickets.texts import load_ticket_texts
 
 _ENGINE: DiagnosisEngine | None = None
@@ -165,16 +166,23 @@ def _replies(tracker: Tracker) -> list[Reply]:
     entities = _entities(tracker)
     answer_id = (entities.get("diagnosis_answer") or [None])[0]
     top = (message.get("intent") or {}).get("name")
-    ranking = [] if top == "nlu_fallback" else (message.get("intent_ranking") or [])[:RANKED_INTENTS]
-    intents = [top] + [
-        r["name"] for r in ranking if r.get("name") != top and (r.get("confidence") or 0) >= MIN_RANKED_CONFIDENCE
+    ranked = [
+        r["name"] for r in (message.get("intent_ranking") or [])[:RANKED_INTENTS]
+        if r.get("name") != top and (r.get("confidence") or 0) >= MIN_RANKED_CONFIDENCE
     ]
+    # An unsure guess is never an answer by itself (nlu_fallback has no ranking here).
+    intents = [top] + ([] if top == "nlu_fallback" else ranked)
     text = message.get("text") or ""
     # The first word is the answer ("ja, ich hab sie zurückgesetzt, weil ich das
     # Passwort nicht mehr wusste"); NLU may weigh the explanation after it more.
     # Only "nein, das schaffe ich nicht" stays "can't check" rather than "no".
     yes_no = leading_yes_no(text)
-    if yes_no and not (yes_no == "deny" and top == "dont_know"):
+    # But a leading "nein" with "can't" close behind ("nein, das schaffe ich nicht":
+    # deny 0.50, dont_know 0.49, so NLU was unsure) is "can't check", not "no".
+    cannot = top == "nlu_fallback" and "dont_know" in ranked
+    if yes_no == "deny" and cannot:
+        intents = ["dont_know"] + [i for i in intents if i != "dont_know"]
+    elif yes_no and not (yes_no == "deny" and top == "dont_know"):
         intents = [yes_no] + [i for i in intents if i != yes_no]
     elif yes_no and yes_no not in intents:
         intents.insert(1, yes_no)
@@ -247,6 +255,16 @@ class ActionDiagnosisStart(Action):
                 return _present(dispatcher, current, tracker)
         router = _router(tracker, include_slot=True)
         state = engine().start(area, router=router, lamps=_lamps(tracker, router))
+        step = opening_step(mood_of(tracker.latest_message))
+        if step.next_action:
+            # A person or the ticket first; the area is kept for the agent's summary.
+            return [
+                SlotSet("diagnosis", state.to_dict()),
+                SlotSet("diagnosis_active", False),
+                FollowupAction(step.next_action),
+            ]
+        if step.text_key:
+            _say(dispatcher, step.text_key)
         return _present(dispatcher, state, tracker)
 
 
@@ -275,6 +293,10 @@ class ActionDiagnosisAnswer(Action):
             return [SlotSet("diagnosis_active", True)]
         if intent == "request_human":
             return [FollowupAction("action_handoff")]
+        if intent == "ticket_status":
+            # "ja, der Techniker war gestern da" answered the question above; a real
+            # question about the report gets its answer.
+            return [FollowupAction("action_ticket_status")]
         if intent == "complaint":
             # Angry: first the apology, then a person is offered. The open
             # question comes back if the customer prefers to go on here.

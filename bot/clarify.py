@@ -27,6 +27,7 @@ class ClarificationKind(str, Enum):
     EMPTY = "empty"
     LANGUAGE = "language"
     SUGGEST = "suggest"
+    CHOOSE = "choose"  # two problem areas compete: both as buttons (bot/nlu/routing.py)
     REPHRASE = "rephrase"
     AGAIN = "again"  # second miss in a row: topic menu
     LOST = "lost"  # understood, but the dialogue could not go on: topic menu
@@ -55,12 +56,14 @@ def plan_clarification(
     previous_misses: int,
     topics: TopicCatalog,
     empty: bool = False,
+    competing: Sequence[str] = (),
 ) -> Clarification:
     """Decide how to answer a message the assistant could not act on.
 
     intent is the NLU result: nlu_fallback when NLU was unsure, anything else when
     NLU understood but the dialogue policy found no fitting next step. empty is
-    the NLU sanitiser's verdict that the raw message had no words at all.
+    the NLU sanitiser's verdict that the raw message had no words at all;
+    competing the two problem areas NLU could not decide between.
     """
     text = text or ""
     if empty or not any(ch.isalnum() for ch in text):
@@ -69,6 +72,10 @@ def plan_clarification(
         return Clarification(ClarificationKind.LANGUAGE)
     if intent and intent != NLU_FALLBACK:
         return Clarification(ClarificationKind.LOST)
+    pair = tuple(name for name in competing if topics.get(name) is not None)
+    if len(pair) == 2:
+        # Asked even after a miss: two areas to choose from help more than the menu.
+        return Clarification(ClarificationKind.CHOOSE, pair)
     if previous_misses >= 1:
         return Clarification(ClarificationKind.AGAIN)
     suggestions: list[str] = []

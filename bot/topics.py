@@ -22,7 +22,7 @@ class Topic:
     menu: bool
 
 
-PROMPT_KEYS = ("menu", "suggest", "rephrase", "again", "empty", "language", "lost")
+PROMPT_KEYS = ("menu", "suggest", "choose", "rephrase", "again", "empty", "language", "lost")
 
 
 @dataclass(frozen=True)

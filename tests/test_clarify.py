@@ -241,3 +241,25 @@ def test_sanitizer_verdict_empty_wins_over_a_placeholder_text(topics):
     # must still answer the empty message, not the placeholder.
     plan = plan_clarification("leer", "nlu_fallback", [], previous_misses=0, topics=topics, empty=True)
     assert plan.kind is ClarificationKind.EMPTY
+
+
+# --- two competing problem areas (bot/nlu/routing.py)
+
+
+def test_two_competing_areas_are_offered_as_a_choice_even_after_a_miss(topics):
+    ranking = rank((NLU_FALLBACK, 1.0), ("wifi_problem", 0.4), ("internet_down", 0.35), ("phone_down", 0.1))
+    for misses in (0, 1):
+        result = plan_clarification(
+            text=UNCLEAR, intent=NLU_FALLBACK, intent_ranking=ranking, previous_misses=misses, topics=topics,
+            competing=("wifi_problem", "internet_down"),
+        )
+        assert result == Clarification(ClarificationKind.CHOOSE, ("wifi_problem", "internet_down"))
+
+
+def test_a_competing_area_without_a_topic_falls_back_to_suggestions(topics):
+    ranking = rank((NLU_FALLBACK, 1.0), ("tv_problem", 0.4), ("internet_down", 0.35))
+    result = plan_clarification(
+        text=UNCLEAR, intent=NLU_FALLBACK, intent_ranking=ranking, previous_misses=0, topics=topics,
+        competing=("tv_problem", "internet_down"),  # tv_problem has no topic in this catalog
+    )
+    assert result == Clarification(ClarificationKind.SUGGEST, ("internet_down",))

@@ -17,6 +17,7 @@ DOMAIN = PROJECT_ROOT / "domain.yml"
 PROMPTS = {
     "menu": "Wobei kann ich Ihnen helfen?",
     "suggest": "Geht es um eines dieser Themen?",
+    "choose": "Worum geht es Ihnen genau?",
     "rephrase": "Können Sie es mir mit anderen Worten sagen?",
     "again": "Tippen Sie bitte auf eines dieser Themen.",
     "empty": "Ihre Nachricht ist leer angekommen.",

@@ -27,6 +27,7 @@ TEXT_KEYS = (
     "router_question",
     "router_unknown_label",
     "complaint",
+    "complaint_opening",
 )
 
 

@@ -5,37 +5,55 @@ Referenced from config.yml as bot.nlu.components.<Name>.
 - TelcoNumberExtractor: customer numbers, postal codes, phone numbers.
 - LanguageGuard (after FallbackClassifier): empty, non-German or gibberish input
   goes to nlu_fallback, where action_clarify answers it in plain German.
+- DomainVocabularyFeaturizer: one feature per word group of knowledge/vocabulary.yml.
+- TelcoIntentClassifier: logistic regression on length-normalised features.
+- MoodClassifier: complaint / request_human / ticket next to the problem area.
+- AreaDisambiguator: two close problem areas -> ask which one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any, Dict, Iterable, List
 
+import numpy as np
+import scipy.sparse
+import scipy.sparse.linalg
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
     ENTITY_ATTRIBUTE_START,
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
+    FEATURE_TYPE_SENTENCE,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
+    METADATA,
+    METADATA_EXAMPLE,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.domain_vocabulary import VOCABULARY_FILE, DomainVocabulary, load_vocabulary, normalise_words
 from bot.nlu.language import guess_language
+from bot.nlu.mood import MOOD, NO_MOOD, mood_label
 from bot.nlu.numbers import find_numbers
+from bot.nlu.routing import COMPETING_KEY, MAX_TOP, RATIO, competing_areas
 from bot.nlu.sanitize import MAX_NLU_CHARS, sanitize
 from bot.nlu.vocabulary import Vocabulary, words
+from bot.paths import PROJECT_ROOT
 
 NLU_FALLBACK_INTENT = "nlu_fallback"
 INPUT_NOTICE = "input_notice"
@@ -216,4 +234,239 @@ class LanguageGuard(GraphComponent):
             ranking = [fallback] + [r for r in others if r.get(INTENT_NAME_KEY) != NLU_FALLBACK_INTENT]
             message.set(INTENT, fallback, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+
+# -- features and classifiers for real customers' words ------------------------------
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class DomainVocabularyFeaturizer(SparseFeaturizer, GraphComponent):
+    """One feature per group of knowledge/vocabulary.yml (bot/nlu/domain_vocabulary.py).
+
+    Trainable only to keep the vocabulary it was trained with inside the model: a
+    support lead's edit takes effect with the next `make train`, never halfway.
+    """
+
+    _FILE = "vocabulary.json"
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {**SparseFeaturizer.get_default_config(), "file": None}
+
+    @classmethod
+    def validate_config(cls, config: Dict[str, Any]) -> None:
+        pass
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        vocabulary: DomainVocabulary | None = None,
+    ) -> None:
+        config = {**self.get_default_config(), **config}
+        SparseFeaturizer.__init__(self, execution_context.node_name, config)
+        self._model_storage = model_storage
+        self._resource = resource
+        self._vocabulary = vocabulary
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
+        # The words live outside the training data: without this, Rasa's training
+        # cache would keep the old vocabulary after a support lead's edit.
+        path = PROJECT_ROOT / config["file"] if config.get("file") else VOCABULARY_FILE
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context) -> DomainVocabularyFeaturizer:
+        return cls(config, model_storage, resource, execution_context)
+
+    @classmethod
+    def load(cls, config, model_storage, resource, execution_context, **kwargs: Any) -> DomainVocabularyFeaturizer:
+        try:
+            with model_storage.read_from(resource) as directory:
+                data = json.loads((directory / cls._FILE).read_text(encoding="utf-8"))
+            vocabulary = DomainVocabulary.from_data(data)
+        except (ValueError, OSError):
+            vocabulary = DomainVocabulary(())
+        return cls(config, model_storage, resource, execution_context, vocabulary)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        path = self._config["file"]
+        self._vocabulary = load_vocabulary(PROJECT_ROOT / path) if path else load_vocabulary()
+        with self._model_storage.write_to(self._resource) as directory:
+            text = json.dumps(self._vocabulary.as_data(), ensure_ascii=False)
+            (directory / self._FILE).write_text(text, encoding="utf-8")
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._vocabulary is None or not self._vocabulary.groups:
+            return messages
+        size = len(self._vocabulary.groups)
+        for message in messages:
+            tokens = message.get(TOKENS_NAMES[TEXT])
+            if not tokens:
+                continue
+            sequence = np.zeros((len(tokens), size))
+            sentence = np.zeros((1, size))
+            for row, token in enumerate(tokens):
+                for column in set().union(*self._vocabulary.token_hits(normalise_words(token.text)) or [set()]):
+                    sequence[row, column] = 1.0
+            # Phrases ("bricht ständig ab", "keiner hilft") span tokens: the sentence
+            # feature looks at the whole text.
+            for column in range(size):
+                if sequence[:, column].any():
+                    sentence[0, column] = 1.0
+            for name in self._vocabulary.mentioned(message.get(TEXT) or ""):
+                sentence[0, self._vocabulary.names.index(name)] = 1.0
+            self.add_features_to_message(
+                scipy.sparse.coo_matrix(sequence), scipy.sparse.coo_matrix(sentence), TEXT, message
+            )
+        return messages
+
+
+def sentence_matrix(messages: List[Message], weights: Dict[str, float]) -> scipy.sparse.csr_matrix:
+    """The sentence features of each message, each featurizer's block scaled to unit
+    length after damping counts (log1p). Rasa's LogisticRegressionClassifier feeds
+    raw counts: a long message then gets huge logits and 0.9+ confidence whatever
+    it says. weights multiply the block of a featurizer whose node name contains the key."""
+    rows = []
+    for message in messages:
+        blocks = []
+        features = sorted(
+            (f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE),
+            key=lambda f: str(f.origin),
+        )
+        for feature in features:
+            matrix = scipy.sparse.csr_matrix(feature.features, dtype=float)
+            if feature.is_sparse():
+                matrix = matrix.log1p()
+            norm = scipy.sparse.linalg.norm(matrix)
+            if norm > 0:
+                matrix = matrix / norm
+            weight = next((w for name, w in weights.items() if name in str(feature.origin)), 1.0)
+            blocks.append(matrix * weight)
+        rows.append(scipy.sparse.hstack(blocks) if blocks else scipy.sparse.csr_matrix((1, 0)))
+    return scipy.sparse.vstack(rows).tocsr()
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class TelcoIntentClassifier(LogisticRegressionClassifier):
+    """Rasa's LogisticRegressionClassifier on normalised features, with C configurable.
+
+    Subclassed for two reasons only: raw counts made long real texts overconfident
+    (see sentence_matrix), and the upstream class fixes C at 1.0.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "block_weights": {}}
+
+    def __init__(self, config, name, model_storage, resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.clf.set_params(C=float(self.config["C"]))
+
+    def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
+        return sentence_matrix(messages, self.config["block_weights"])
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class MoodClassifier(GraphComponent):
+    """The second dimension next to the problem area (bot/nlu/mood.py): is the
+    customer angry, do they want a person, do they ask about a ticket?
+
+    Writes `mood` ({"name", "confidence"}) into the parse data; intent and entities
+    stay as they are, so the dialogue policies see the same states as before.
+    """
+
+    _FILE = "mood.skops"
+
+    def __init__(self, config, model_storage: ModelStorage, resource: Resource, clf=None) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._clf = clf
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"C": 1.0, "block_weights": {}}
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context) -> MoodClassifier:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config, model_storage, resource, execution_context, **kwargs: Any) -> MoodClassifier:
+        import skops.io as sio
+
+        try:
+            with model_storage.read_from(resource) as directory:
+                path = directory / cls._FILE
+                clf = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+        except (ValueError, OSError):
+            clf = None  # a model without moods: every message is "none"
+        return cls(config, model_storage, resource, clf)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        import skops.io as sio
+        from sklearn.linear_model import LogisticRegression
+
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        labels = [mood_label(e.get(INTENT), (e.get(METADATA) or {}).get(METADATA_EXAMPLE)) for e in examples]
+        if len(set(labels)) < 2:
+            return self._resource
+        self._clf = LogisticRegression(
+            C=float(self._config["C"]), class_weight="balanced", max_iter=2000, random_state=42
+        ).fit(sentence_matrix(examples, self._config["block_weights"]), labels)
+        with self._model_storage.write_to(self._resource) as directory:
+            sio.dump(self._clf, directory / self._FILE)
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._clf is None:
+            for message in messages:
+                message.set(MOOD, {"name": NO_MOOD, "confidence": 1.0}, add_to_output=True)
+            return messages
+        probabilities = self._clf.predict_proba(sentence_matrix(messages, self._config["block_weights"]))
+        for message, row in zip(messages, probabilities, strict=True):
+            best = int(row.argmax())
+            message.set(
+                MOOD, {"name": str(self._clf.classes_[best]), "confidence": float(row[best])}, add_to_output=True
+            )
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class AreaDisambiguator(_StatelessComponent):
+    """After FallbackClassifier: two close problem areas become nlu_fallback with
+    `competing_areas`, so action_clarify asks which one (bot/nlu/routing.py)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"max_top": MAX_TOP, "ratio": RATIO}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            pair = competing_areas(ranking, self._config["max_top"], self._config["ratio"])
+            if pair is None:
+                continue
+            message.set(COMPETING_KEY, list(pair), add_to_output=True)
+            intent = message.get(INTENT) or {}
+            if intent.get(INTENT_NAME_KEY) != NLU_FALLBACK_INTENT:
+                # As sure as the best area was: the benchmark's calibration stays honest.
+                top = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+                fallback = {INTENT_NAME_KEY: NLU_FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: top}
+                others = [r for r in ranking if r.get(INTENT_NAME_KEY) != NLU_FALLBACK_INTENT]
+                message.set(INTENT, fallback, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [fallback] + others, add_to_output=True)
         return messages

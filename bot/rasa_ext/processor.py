@@ -13,6 +13,9 @@ decides per message (rules in bot/buttons.py):
 - anything else starting with "/": NLU reads the words without the syntax, and
   the tracker keeps the text as typed.
 
+A typed message while no question is open is read as an opening
+(bot/nlu/opening.py): "ja das internet geht gar nich mehr" is a problem, not a yes.
+
 And one more: a conversation belongs to the channel it runs on. A message for a
 web chat conversation that arrives over REST (which anyone who learned the
 conversation id could send) is refused before it is logged: InputRefused,
@@ -33,6 +36,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.buttons import CHANNEL_COMMAND, INPUT_KEY, offered_buttons, resolve
 from bot.channels.edge import refuse
+from bot.nlu.opening import expecting_answer, reread_opening
 from bot.rasa_ext.remote_action import start_turn
 
 LABEL_KEY = "button_label"  # the web chat sends the title of the tapped button
@@ -49,6 +53,11 @@ def latest_turn(tracker: DialogueStateTracker | None) -> List[Dict[str, Any]]:
         if isinstance(event, BotUttered):
             turn.append({"event": "bot", "data": event.data or {}})
     return list(reversed(turn))
+
+
+def _expecting_answer(tracker: DialogueStateTracker) -> bool:
+    payloads = [button.payload for button in offered_buttons(latest_turn(tracker))]
+    return expecting_answer(tracker.current_slot_values(), tracker.active_loop_name, payloads)
 
 
 class GuardedMessageProcessor(MessageProcessor):
@@ -82,6 +91,8 @@ class GuardedMessageProcessor(MessageProcessor):
             target = copy.copy(message)
             target.text = resolved.nlu_text
         parse_data = await super().parse_message(target, tracker, only_output_properties)
+        if resolved.kind == "typed" and tracker is not None:
+            parse_data = reread_opening(parse_data, _expecting_answer(tracker))
         if resolved.stored_text is not None:
             message.text = resolved.stored_text
         message.metadata = {**metadata, INPUT_KEY: resolved.metadata}

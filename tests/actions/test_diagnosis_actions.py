@@ -153,3 +153,15 @@ def test_no_i_cannot_stays_cannot_but_yes_wins_over_a_doubtful_guess():
     events, _ = _run(ActionDiagnosisAnswer(), tracker)
     assert _slot(events, "diagnosis")["steps"][-1]["answer"] == "changed"
 
+
+
+def test_no_with_cannot_close_behind_is_cannot_check():
+    slots = {"diagnosis": {"area": "phone_down", "node": "plug_into_router", "steps": []}, "diagnosis_active": True}
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "deny", "confidence": 0.5},
+        {"name": "dont_know", "confidence": 0.49},
+    ]
+    text = "nein, das schaffe ich nicht, ich komm da nicht dran"
+    events, _ = _run(ActionDiagnosisAnswer(), _tracker(slots, "nlu_fallback", text, ranking=ranking))
+    assert _slot(events, "diagnosis")["steps"][0]["answer"] == "could_not"

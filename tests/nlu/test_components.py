@@ -1,0 +1,103 @@
+"""The NLU graph components of bot/nlu/components.py, on hand-made Rasa messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.components import AreaDisambiguator, DomainVocabularyFeaturizer, MoodClassifier, sentence_matrix
+from bot.nlu.domain_vocabulary import load_vocabulary
+
+
+def _message(text: str) -> Message:
+    message = Message(data={TEXT: text})
+    tokens, position = [], 0
+    for word in text.split():
+        start = text.index(word, position)
+        tokens.append(Token(word, start))
+        position = start + len(word)
+    message.set(TOKENS_NAMES[TEXT], tokens)
+    return message
+
+
+def _with_sentence_features(*blocks: tuple[str, list[float], bool]) -> Message:
+    message = Message(data={TEXT: "x"})
+    for origin, values, sparse in blocks:
+        matrix = scipy.sparse.coo_matrix([values]) if sparse else np.array([values])
+        message.add_features(Features(matrix, "sentence", TEXT, origin))
+    return message
+
+
+def test_each_featurizer_block_is_damped_and_scaled_to_unit_length():
+    long = _with_sentence_features(("CountVectorsFeaturizer3", [40.0, 40.0, 0.0], True), ("Vocab5", [1.0, 0.0], True))
+    short = _with_sentence_features(("CountVectorsFeaturizer3", [1.0, 1.0, 0.0], True), ("Vocab5", [1.0, 0.0], True))
+    matrix = sentence_matrix([long, short], {}).toarray()
+    np.testing.assert_allclose(matrix[0], matrix[1])  # a long text is not louder than a short one
+    np.testing.assert_allclose(np.linalg.norm(matrix[0][:3]), 1.0)
+
+
+def test_block_weights_multiply_the_block_of_the_named_featurizer():
+    message = _with_sentence_features(
+        ("CountVectorsFeaturizer3", [1.0, 0.0], True), ("DomainVocabularyFeaturizer7", [1.0], True)
+    )
+    matrix = sentence_matrix([message], {"DomainVocabularyFeaturizer": 2.0}).toarray()
+    np.testing.assert_allclose(matrix[0], [1.0, 0.0, 2.0])
+
+
+def test_the_vocabulary_featurizer_marks_groups_per_word_and_for_the_sentence(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(graph_schema=None, node_name="DomainVocabularyFeaturizer9")
+    featurizer = DomainVocabularyFeaturizer({}, storage, Resource("vocab"), context, vocabulary=load_vocabulary())
+    (message,) = featurizer.process([_message("der Fernseher bricht ständig ab, keiner hilft")])
+    sequence, sentence = message.get_sparse_features(TEXT)
+    names = load_vocabulary().names
+    sentence = sentence.features.toarray()[0]
+    assert {names[i] for i in np.flatnonzero(sentence)} >= {"tv", "dropouts", "complaint"}
+    first_word = sequence.features.toarray()[1]  # "Fernseher"
+    assert {names[i] for i in np.flatnonzero(first_word)} == {"tv"}
+
+
+def test_a_featurizer_trained_with_a_vocabulary_loads_it_again(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(graph_schema=None, node_name="DomainVocabularyFeaturizer9")
+    resource = Resource("vocab")
+    DomainVocabularyFeaturizer.create({}, storage, resource, context).train(training_data=None)
+    loaded = DomainVocabularyFeaturizer.load({}, storage, resource, context)
+    (message,) = loaded.process([_message("kein Freizeichen")])
+    assert message.get_sparse_features(TEXT)[1] is not None
+
+
+def test_two_close_areas_become_a_question():
+    message = Message(data={TEXT: "x"})
+    ranking = [{"name": "wifi_problem", "confidence": 0.4}, {"name": "internet_down", "confidence": 0.35}]
+    message.set("intent", ranking[0])
+    message.set("intent_ranking", ranking)
+    (message,) = AreaDisambiguator({}).process([message])
+    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 0.4}
+    assert message.get("competing_areas") == ["wifi_problem", "internet_down"]
+    assert [r["name"] for r in message.get("intent_ranking")] == ["nlu_fallback", "wifi_problem", "internet_down"]
+
+
+def test_a_model_without_moods_says_none(tmp_path):
+    classifier = MoodClassifier({}, LocalModelStorage(tmp_path), Resource("mood"))
+    (message,) = classifier.process([Message(data={TEXT: "x"})])
+    assert message.get("mood") == {"name": "none", "confidence": 1.0}
+
+
+def test_an_edited_vocabulary_changes_the_fingerprint_so_rasa_retrains(tmp_path, monkeypatch):
+    import bot.nlu.components as components
+
+    words = tmp_path / "vocabulary.yml"
+    monkeypatch.setattr(components, "PROJECT_ROOT", tmp_path)
+    words.write_text("groups: {}\n", encoding="utf-8")
+    before = DomainVocabularyFeaturizer.fingerprint_addon({"file": "vocabulary.yml"})
+    words.write_text("groups: {tv: {kind: area, about: TV, words: [glotze]}}\n", encoding="utf-8")
+    assert DomainVocabularyFeaturizer.fingerprint_addon({"file": "vocabulary.yml"}) != before

@@ -224,6 +224,8 @@ def test_a_killed_rasa_server_comes_back_and_a_message_typed_meanwhile_is_answer
         page.get_by_role("button", name="Hilfe-Chat öffnen").click()
         bot_lines = page.locator(".msg.bot .bubble")
         expect(bot_lines.first).to_contain_text("digitale Assistent")
+        # The greeting is two messages; the topic menu comes from the action server.
+        expect(bot_lines.last).to_contain_text("Wobei kann ich Ihnen helfen")
         before = bot_lines.count()
         old = _kill(stack, "bot.rasa_server")
         expect(page.locator(".chat-notice")).to_contain_text("Verbindung", timeout=10_000)

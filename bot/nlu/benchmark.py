@@ -237,6 +237,9 @@ def ensemble(first: list[dict], second: list[dict]) -> list[dict]:
             for r in parsed.get("intent_ranking", []):
                 if r["name"] != NLU_FALLBACK:
                     scores[r["name"]] = scores.get(r["name"], 0.0) + float(r["confidence"]) / 2
+        if not scores:  # empty or gibberish: both models said "not understood"
+            combined.append(a)
+            continue
         best = max(scores, key=scores.get)
         ranking = [{"name": n, "confidence": c} for n, c in sorted(scores.items(), key=lambda x: -x[1])]
         combined.append({**a, "intent": {"name": best, "confidence": scores[best]}, "intent_ranking": ranking})

@@ -35,18 +35,20 @@ from pathlib import Path
 
 import yaml
 
+from bot.diagnosis.model import PROBLEM_AREAS
 from bot.nlu.metrics import (
     Calibration,
     EntityReport,
     IntentReport,
     Score,
     Span,
+    _score,
     calibration,
     entity_report,
     intent_report,
 )
 from bot.nlu.mood import INTENT_MOODS, MOODS, NO_MOOD, mood_of
-from bot.nlu.routing import COMPETING_KEY
+from bot.nlu.routing import COMPETING_KEY, NLU_FALLBACK
 from bot.paths import PROJECT_ROOT
 
 NLU_DIR = PROJECT_ROOT / "tests" / "nlu"
@@ -55,14 +57,10 @@ HELDOUT_NARRATIVE = NLU_DIR / "heldout_narrative.yml"
 OPENINGS = NLU_DIR / "openings_blind.yml"
 MOODS_SET = NLU_DIR / "mood_blind.yml"
 REAL_DEV = PROJECT_ROOT.parent / "shared" / "nlu-real-dev" / "real_dev.jsonl"
-PROBLEM_INTENTS = (
-    "internet_down", "internet_slow", "internet_dropouts", "wifi_problem",
-    "phone_down", "tv_problem", "email_problem", "router_setup",
-)
+PROBLEM_INTENTS = PROBLEM_AREAS
 REAL_LABELS = {"human_agent": "request_human"}  # the set's names for ours; "other" is left out
 MOOD_INTENTS = {mood: intent for intent, mood in INTENT_MOODS.items()}
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
-NLU_FALLBACK = "nlu_fallback"
 
 
 @dataclass(frozen=True)
@@ -211,8 +209,6 @@ class MoodResult:
 
 
 def score_moods(examples: list[Example], parsed: list[dict]) -> MoodResult:
-    from bot.nlu.metrics import _score
-
     gold = [e.mood or NO_MOOD for e in examples]
     predicted = [mood_of(p).acted_on for p in parsed]
     per_mood = {}

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
+from bot.clarify import NLU_FALLBACK
 from bot.diagnosis.model import PROBLEM_AREAS
 
-NLU_FALLBACK = "nlu_fallback"
 COMPETING_KEY = "competing_areas"  # parse data: the two areas the customer chooses from
 MAX_TOP = 0.7
 RATIO = 0.6

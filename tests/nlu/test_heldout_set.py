@@ -85,6 +85,31 @@ def test_no_training_text_is_a_close_copy_of_a_real_customer_text():
     assert close == []
 
 
+def _page(url: str) -> str:
+    return re.sub(r"^https?://(www\.)?", "", url.strip()).rstrip("/").lower()
+
+
+def _training_sources() -> set[str]:
+    sources = set()
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            examples = block.get("examples")
+            if isinstance(examples, list):
+                sources |= {_page(i["metadata"]["source"]) for i in examples if (i.get("metadata") or {}).get("source")}
+    return sources
+
+
+def test_no_training_text_comes_from_a_page_of_the_real_development_set():
+    """Real texts for training are collected from public pages; a page that the
+    development set quotes is left out whole, not only its quoted sentences."""
+    if not REAL_DEV.exists():
+        pytest.skip("the real development set is not on this machine")
+    dev_pages = {_page(json.loads(line)["source"]) for line in REAL_DEV.read_text().splitlines() if line}
+    sources = _training_sources()
+    assert len(sources) >= 20  # the collected real texts carry their sources
+    assert sources & dev_pages == set()
+
+
 def test_heldout_is_large_enough_and_covers_every_domain_intent():
     heldout = _examples(NLU / "heldout.yml")
     assert len(heldout) >= 300

@@ -93,7 +93,7 @@ test-stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out var/results/core
 
 test-nlu: $(MODEL)
-	$(PY) -m bot.nlu.benchmark check --model $(MODEL) --min-macro-f1 0.92 --min-real-problems 0.70
+	$(PY) -m bot.nlu.benchmark check --model $(MODEL) --min-macro-f1 0.92 --min-real-problems 0.80
 
 test: lint validate test-python test-stories test-nlu ## Run the whole test suite (CI runs this)
 

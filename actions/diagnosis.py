@@ -160,6 +160,14 @@ _FACT_ENTITIES = {"led", "led_state", "led_color", "router_model", "diagnosis_an
 MIN_RANKED_CONFIDENCE = 0.2
 
 
+CANNOT_CONFIDENCE = 0.35
+
+
+def _confidence(message: dict, intent: str) -> float:
+    ranking = message.get("intent_ranking") or []
+    return next((r.get("confidence") or 0.0 for r in ranking if r.get("name") == intent), 0.0)
+
+
 def _replies(tracker: Tracker) -> list[Reply]:
     """The latest message as replies, one per plausible intent, best first."""
     message = tracker.latest_message or {}
@@ -178,8 +186,8 @@ def _replies(tracker: Tracker) -> list[Reply]:
     # Only "nein, das schaffe ich nicht" stays "can't check" rather than "no".
     yes_no = leading_yes_no(text)
     # But a leading "nein" with "can't" close behind ("nein, das schaffe ich nicht":
-    # deny 0.50, dont_know 0.49, so NLU was unsure) is "can't check", not "no".
-    cannot = top == "nlu_fallback" and "dont_know" in ranked
+    # deny 0.53, dont_know 0.46, or NLU unsure between them) is "can't check", not "no".
+    cannot = top in ("nlu_fallback", "deny") and _confidence(message, "dont_know") >= CANNOT_CONFIDENCE
     if yes_no == "deny" and cannot:
         intents = ["dont_know"] + [i for i in intents if i != "dont_know"]
     elif yes_no and not (yes_no == "deny" and top == "dont_know"):

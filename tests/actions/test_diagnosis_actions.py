@@ -165,3 +165,11 @@ def test_no_with_cannot_close_behind_is_cannot_check():
     text = "nein, das schaffe ich nicht, ich komm da nicht dran"
     events, _ = _run(ActionDiagnosisAnswer(), _tracker(slots, "nlu_fallback", text, ranking=ranking))
     assert _slot(events, "diagnosis")["steps"][0]["answer"] == "could_not"
+    # NLU just sure enough of "no" (deny 0.53, dont_know 0.46): still "can't"
+    ranking = [{"name": "deny", "confidence": 0.53}, {"name": "dont_know", "confidence": 0.46}]
+    events, _ = _run(ActionDiagnosisAnswer(), _tracker(slots, "deny", text, ranking=ranking))
+    assert _slot(events, "diagnosis")["steps"][0]["answer"] == "could_not"
+    # a clear "no" with a faint "don't know" stays "no"
+    ranking = [{"name": "deny", "confidence": 0.8}, {"name": "dont_know", "confidence": 0.15}]
+    events, _ = _run(ActionDiagnosisAnswer(), _tracker(slots, "deny", "nein, immer noch nicht", ranking=ranking))
+    assert _slot(events, "diagnosis")["steps"][0]["answer"] != "could_not"

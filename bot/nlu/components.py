@@ -46,9 +46,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.diagnosis.model import PROBLEM_AREAS
 from bot.nlu.domain_vocabulary import VOCABULARY_FILE, DomainVocabulary, load_vocabulary, normalise_words
 from bot.nlu.language import guess_language
-from bot.nlu.mood import MOOD, NO_MOOD, mood_label
+from bot.nlu.mood import INTENT_MOODS, MOOD, NO_MOOD, area_behind_mood, mood_label
 from bot.nlu.numbers import find_numbers
 from bot.nlu.routing import COMPETING_KEY, MAX_TOP, RATIO, competing_areas
 from bot.nlu.sanitize import MAX_NLU_CHARS, sanitize
@@ -442,6 +443,40 @@ class MoodClassifier(GraphComponent):
             message.set(
                 MOOD, {"name": str(self._clf.classes_[best]), "confidence": float(row[best])}, add_to_output=True
             )
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class MoodAreaReader(_StatelessComponent):
+    """After FallbackClassifier: a complaint, wish for a person or ticket question
+    that also names a problem becomes that problem, with the mood in `mood`
+    (bot.nlu.mood.area_behind_mood). The intent says what is broken; the mood
+    says what else the customer needs."""
+
+    def __init__(self, config: Dict[str, Any], vocabulary: DomainVocabulary | None = None) -> None:
+        super().__init__(config)
+        self._vocabulary = vocabulary or load_vocabulary()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            if intent.get(INTENT_NAME_KEY) not in INTENT_MOODS:
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            kinds = self._vocabulary.kinds_mentioned(message.get(TEXT) or "")
+            reading = area_behind_mood(intent, ranking, "area" in kinds, frozenset(PROBLEM_AREAS))
+            if reading is None:
+                continue
+            area, mood = reading
+            message.set(INTENT, area, add_to_output=True)
+            message.set(
+                INTENT_RANKING_KEY,
+                [area] + [r for r in ranking if r.get(INTENT_NAME_KEY) != area[INTENT_NAME_KEY]],
+                add_to_output=True,
+            )
+            current = message.get(MOOD) or {}
+            if current.get("name") != mood["name"] or float(current.get("confidence") or 0.0) < mood["confidence"]:
+                message.set(MOOD, mood, add_to_output=True)
         return messages
 
 

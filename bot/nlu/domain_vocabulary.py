@@ -137,6 +137,11 @@ class DomainVocabulary:
         hits = set().union(*self.token_hits(normalise_words(text)) or [set()])
         return [name for index, name in enumerate(self.names) if index in hits]
 
+    def kinds_mentioned(self, text: str) -> set[str]:
+        """The kinds (area, symptom, mood, request) of the groups a text mentions."""
+        mentioned = set(self.mentioned(text))
+        return {kind for name, kind, _ in self.groups if name in mentioned}
+
     def as_data(self) -> list[dict]:
         """What a trained model stores, so that it keeps the words it was trained with."""
         return [

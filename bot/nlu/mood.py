@@ -35,6 +35,9 @@ INTENT_MOODS = {"complaint": "complaint", "request_human": "request_human", "tic
 # Below this the mood is not acted on: a wrong apology or an unwanted handoff
 # costs more than a missed one (the benchmark prints precision per mood).
 MIN_CONFIDENCE = 0.6
+# A mood intent on top with a problem area at least this likely behind it, in a
+# message that names an area, is that problem with that mood (area_behind_mood).
+MIN_AREA_BEHIND_MOOD = 0.15
 
 
 def mood_label(intent: str | None, example_metadata: Mapping[str, Any] | None) -> str:
@@ -82,3 +85,28 @@ def opening_step(mood: Mood) -> OpeningStep:
         "request_human": OpeningStep(next_action="action_handoff"),
         "ticket": OpeningStep(next_action="action_ticket_status"),
     }.get(mood.acted_on, OpeningStep())
+
+
+def area_behind_mood(
+    intent: Mapping[str, Any], ranking: list[Mapping[str, Any]], names_an_area: bool, areas: frozenset[str]
+) -> tuple[dict, dict] | None:
+    """(problem intent, mood) when NLU's top intent is a mood but the message also
+    names a problem: "toll, ich zahl für 100 mbit und bekomm gefühlt 2. echt ne
+    frechheit" is slow internet and anger, not only anger. The area must be named
+    (knowledge/vocabulary.yml) and be a real runner-up in NLU's ranking; the
+    reading is as sure as the two together. None: leave the message as it is."""
+    mood = INTENT_MOODS.get(str(intent.get("name")))
+    if mood is None or not names_an_area:
+        return None
+    candidates = [r for r in ranking if r.get("name") in areas]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda r: float(r.get("confidence") or 0.0))
+    behind = float(best.get("confidence") or 0.0)
+    if behind < MIN_AREA_BEHIND_MOOD:
+        return None
+    top = float(intent.get("confidence") or 0.0)
+    return (
+        {"name": str(best["name"]), "confidence": min(1.0, top + behind)},
+        {"name": mood, "confidence": top},
+    )

@@ -41,9 +41,7 @@ def reread_opening(
     if expecting or intent not in ANSWER_INTENTS:
         return result
     vocabulary = vocabulary or load_vocabulary()
-    mentioned = set(vocabulary.mentioned(parse_data.get("text") or ""))
-    kinds = {kind for name, kind, _ in vocabulary.groups if name in mentioned}
-    if "area" not in kinds:
+    if "area" not in vocabulary.kinds_mentioned(parse_data.get("text") or ""):
         return result
     ranking = [r for r in parse_data.get("intent_ranking") or [] if r.get("name") in PROBLEM_AREAS]
     if not ranking:

@@ -13,7 +13,13 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.components import AreaDisambiguator, DomainVocabularyFeaturizer, MoodClassifier, sentence_matrix
+from bot.nlu.components import (
+    AreaDisambiguator,
+    DomainVocabularyFeaturizer,
+    MoodAreaReader,
+    MoodClassifier,
+    sentence_matrix,
+)
 from bot.nlu.domain_vocabulary import load_vocabulary
 
 
@@ -84,6 +90,24 @@ def test_two_close_areas_become_a_question():
     assert message.get("intent") == {"name": "nlu_fallback", "confidence": 0.4}
     assert message.get("competing_areas") == ["wifi_problem", "internet_down"]
     assert [r["name"] for r in message.get("intent_ranking")] == ["nlu_fallback", "wifi_problem", "internet_down"]
+
+
+def test_a_complaint_that_names_a_problem_becomes_the_problem_with_the_mood():
+    reader = MoodAreaReader({}, load_vocabulary())
+    ranking = [{"name": "complaint", "confidence": 0.8}, {"name": "internet_slow", "confidence": 0.16}]
+    message = Message(data={TEXT: "toll, ich zahl für 100 mbit und bekomm gefühlt 2. echt ne frechheit"})
+    message.set("intent", ranking[0])
+    message.set("intent_ranking", ranking)
+    message.set("mood", {"name": "none", "confidence": 0.7})
+    (message,) = reader.process([message])
+    assert message.get("intent")["name"] == "internet_slow"
+    assert [r["name"] for r in message.get("intent_ranking")] == ["internet_slow", "complaint"]
+    assert message.get("mood") == {"name": "complaint", "confidence": 0.8}
+    plain = Message(data={TEXT: "So ein Saftladen, echt!"})  # no area named: stays a complaint
+    plain.set("intent", ranking[0])
+    plain.set("intent_ranking", ranking)
+    (plain,) = reader.process([plain])
+    assert plain.get("intent")["name"] == "complaint"
 
 
 def test_a_model_without_moods_says_none(tmp_path):

@@ -87,6 +87,10 @@ class LocalBot:
         """User events as stored in the real SQLite tracker store."""
         return self._events(sender, "user")
 
+    def paused(self, sender: str) -> bool:
+        """Whether the conversation was ever paused (handed to a person)."""
+        return bool(self._events(sender, "pause"))
+
     def slot(self, sender: str, name: str) -> Any:
         """The latest value of a slot, from the tracker store."""
         values = [e.get("value") for e in self._events(sender, "slot") if e.get("name") == name]

@@ -124,8 +124,9 @@ def answer(scenario: BlindScenario, how: str, done: set[str]) -> str:
     if kind == "fact":
         return scenario.facts.get(key, DONT_KNOW)
     if kind == "step":
+        already_solved = scenario.solved_by in done
         done.add(key)
-        if key == scenario.solved_by:
+        if key == scenario.solved_by or already_solved:  # after the fix, everything works
             return scenario.solved_reply
         return scenario.steps.get(key, DID_NOTHING)
     if kind == "confirm":
@@ -170,10 +171,11 @@ def run_scenario(bot: LocalBot, engine: DiagnosisEngine, questions: dict, scenar
             reply, named_the_area = scenario.area_in_words, True  # the bot asked what it is about
         else:
             key = f"{state.area}:{state.node}"
-            asked[key] = asked.get(key, 0) + 1
-            if asked[key] == 2:
-                run.asked_twice.append(key)
             prompt = engine.prompt(state).kind
+            asked_key = f"{key} ({prompt})"  # the router question at a node is not its own question again
+            asked[asked_key] = asked.get(asked_key, 0) + 1
+            if asked[asked_key] == 2:
+                run.asked_twice.append(asked_key)
             if prompt == "line_check":
                 reply = identification(scenario)
             elif prompt == "router_question":

@@ -26,6 +26,7 @@ from bot.diagnosis.model import (
     RouterCatalog,
     Tree,
 )
+from bot.dialogue.answer_words import AnswerWords, load_answer_words
 from bot.paths import knowledge_dir
 
 _PLACEHOLDER = re.compile(r"\{(router|restart|reset_button|led|led_where|led_normal)(?::([a-z]+))?\}")
@@ -267,11 +268,13 @@ class DiagnosisEngine:
         routers: RouterCatalog,
         router_question: str = "Welchen Router haben Sie?",
         dont_know_label: str = "Weiß ich nicht",
+        answer_words: AnswerWords | None = None,
     ) -> None:
         self.trees = dict(trees)
         self.routers = routers
         self.router_question = router_question
         self.dont_know_label = dont_know_label
+        self.answer_words = answer_words or AnswerWords({}, {})
 
     @classmethod
     def load(cls, root: Path | None = None) -> DiagnosisEngine:
@@ -284,7 +287,8 @@ class DiagnosisEngine:
             tree = Tree.parse_obj(yaml.safe_load(path.read_text(encoding="utf-8")))
             trees[tree.area] = tree
         texts = load_texts(root / "diagnosis.yml")
-        return cls(trees, routers, texts["router_question"], texts["router_unknown_label"])
+        words = load_answer_words(root / "answer_words.yml")
+        return cls(trees, routers, texts["router_question"], texts["router_unknown_label"], words)
 
     # --- router and lamp facts -------------------------------------------------
 
@@ -426,17 +430,33 @@ class DiagnosisEngine:
         """Apply the customer's reply; None when it does not answer the question."""
         if self._router_pending(state):
             return self._answer_router(state, reply)
-        chosen = None
+        chosen = self._by_words(state, reply)
         # A leading "ja"/"nein" is the customer's own verdict; the story after it
         # only explains ("Nein, die anderen Geräte sind wieder online, nur das Tablet nicht").
         instruction = isinstance(self._node(state), InstructionNode)
         cue = check_cue(reply.text) if instruction and leading_yes_no(reply.text) is None else None
-        if cue and not reply.answer_id:
+        if cue and not reply.answer_id and chosen is None:
             chosen = self.match(state, Reply(intent=cue))
         chosen = chosen or self.match(state, reply)
         if chosen is None:
             return None
         return self._skip_known(self._advance(state, chosen, from_earlier=False))
+
+    def _by_words(self, state: DiagnosisState, reply: Reply) -> Answer | None:
+        """The answer of the open question whose words the customer used
+        (knowledge/answer_words.yml); None when a button was tapped or the words
+        do not decide."""
+        if reply.answer_id or not reply.text:
+            return None
+        answers = getattr(self._node(state), "answers", [])
+        chosen_id = self.answer_words.choose(state.area, state.node, [a.id for a in answers], reply.text)
+        chosen = next((a for a in answers if a.id == chosen_id), None)
+        # A leading "nein" against words that mean yes ("Nein, ... die anderen Geräte
+        # sind wieder online, nur das Tablet nicht"): the words do not decide.
+        opposite = {"affirm": "deny", "deny": "affirm"}.get(leading_yes_no(reply.text) or "")
+        if chosen is not None and opposite in chosen.intents:
+            return None
+        return chosen
 
     def problem_restated(self, state: DiagnosisState) -> DiagnosisState | None:
         """The customer names the same problem again ("immer noch genauso

@@ -363,6 +363,20 @@ def check_domain_vocabulary(path: Path, vocabulary: Vocabulary) -> list[Problem]
     return [Problem(_rel(path), None, message) for message in check_vocabulary(file, vocabulary.intents)]
 
 
+def check_answer_words_file(path: Path, answers_by_node: dict[str, list[str]]) -> list[Problem]:
+    """knowledge/answer_words.yml: customers' words for the answers of each question."""
+    from bot.dialogue.answer_words import check_answer_words
+
+    if not path.exists():
+        return []  # optional: without it, answers are read by NLU alone
+    raw, problems = _load_yaml(path)
+    if problems:
+        return problems
+    if not isinstance(raw, dict):
+        return [Problem(_rel(path), None, "must be a mapping with 'answers' and 'nodes'")]
+    return [Problem(_rel(path), None, message) for message in check_answer_words(raw, answers_by_node)]
+
+
 def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None = None) -> list[Problem]:
     root = root or knowledge_dir()
     vocabulary = vocabulary or Vocabulary.from_domain()
@@ -385,6 +399,7 @@ def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None =
             problems.append(Problem(_rel(texts_path), None, str(error)))
 
     areas_found = set()
+    answers_by_node: dict[str, list[str]] = {}
     for path in sorted((root / "trees").glob("*.yml")):
         file = _rel(path)
         raw, yaml_problems = _load_yaml(path)
@@ -398,10 +413,13 @@ def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None =
             continue
         areas_found.add(tree.area)
         problems += check_tree(tree, file, vocabulary)
+        for node_id, node in tree.nodes.items():
+            answers_by_node[f"{tree.area}.{node_id}"] = [a.id for a in getattr(node, "answers", [])]
     problems += check_verdicts(root / "verdicts.yml")
     problems += check_handoff(root)
     problems += check_system(root)
     problems += check_domain_vocabulary(root / "vocabulary.yml", vocabulary)
+    problems += check_answer_words_file(root / "answer_words.yml", answers_by_node)
     for area in PROBLEM_AREAS:
         if area not in areas_found:
             missing = _rel(root / "trees" / f"{area}.yml")

@@ -31,11 +31,14 @@ from typing import Any, Dict, List
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
+from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.buttons import CHANNEL_COMMAND, INPUT_KEY, offered_buttons, resolve
 from bot.channels.edge import refuse
+from bot.dialogue.answer_words import load_answer_words
+from bot.dialogue.context import reread_for_form
 from bot.nlu.opening import expecting_answer, reread_opening
 from bot.rasa_ext.remote_action import start_turn
 
@@ -93,6 +96,7 @@ class GuardedMessageProcessor(MessageProcessor):
         parse_data = await super().parse_message(target, tracker, only_output_properties)
         if resolved.kind == "typed" and tracker is not None:
             parse_data = reread_opening(parse_data, _expecting_answer(tracker))
+            parse_data = reread_for_form(parse_data, tracker.get_slot(REQUESTED_SLOT), load_answer_words())
         if resolved.stored_text is not None:
             message.text = resolved.stored_text
         message.metadata = {**metadata, INPUT_KEY: resolved.metadata}

@@ -1,0 +1,1 @@
+"""Understanding a customer's message in the context of the conversation (issue 13)."""

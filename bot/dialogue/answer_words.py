@@ -1,0 +1,127 @@
+"""Reading a free-text reply against the answers of the open question.
+
+The customer answers *this* question: "pc am kabel auch" to "Bricht die
+Verbindung an allen Geräten ab, auch an einem Computer am Kabel?" means "yes,
+everywhere", although no NLU intent says so. knowledge/answer_words.yml lists,
+per answer, the words customers use for it. The answer whose words the message
+contains, weighted by phrase length, wins; a phrase with a negation right
+before or after it does not count ("handy geht" in "handy geht auch nicht").
+A tie means: not clear from the words, let NLU decide as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import yaml
+
+from bot.nlu.domain_vocabulary import Pattern, compile_entry, entry_problems, normalise_words
+from bot.paths import PROJECT_ROOT
+
+ANSWER_WORDS_FILE = PROJECT_ROOT / "knowledge" / "answer_words.yml"
+NEGATIONS = frozenset(
+    {"nicht", "nich", "net", "kein", "keine", "keiner", "keinen", "keinem", "keines", "keins", "nie", "niemals",
+     "nirgends", "nirgendwo", "nix", "nichts", "weder", "ohne"}
+)
+BEFORE, AFTER = 2, 3  # how many words around a phrase a negation reaches
+
+
+@dataclass(frozen=True)
+class AnswerWords:
+    by_answer: Mapping[str, tuple[Pattern, ...]]  # answer id -> patterns, in every tree
+    by_node: Mapping[str, Mapping[str, tuple[Pattern, ...]]]  # "area.node" -> answer id -> patterns
+    not_at_hand: tuple[Pattern, ...] = ()  # "hab ich gerade nicht zur hand" while a number is asked for
+
+    def patterns(self, area: str, node: str, answer_id: str) -> tuple[Pattern, ...]:
+        return self.by_answer.get(answer_id, ()) + self.by_node.get(f"{area}.{node}", {}).get(answer_id, ())
+
+    def choose(self, area: str, node: str, answer_ids: Sequence[str], text: str) -> str | None:
+        """The answer id the text means, or None when the words do not decide."""
+        words = normalise_words(text)
+        if not words:
+            return None
+        scores = {a: score(self.patterns(area, node, a), words) for a in answer_ids}
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+        if not ranked or ranked[0][1] == 0:
+            return None
+        if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            return None
+        return ranked[0][0]
+
+
+    def says_not_at_hand(self, text: str) -> bool:
+        return score(self.not_at_hand, normalise_words(text)) > 0
+
+
+def _weight(pattern: Pattern) -> float:
+    # A lone "*" says little; every real word counts one.
+    return sum(0.5 if part.pattern == "[a-z0-9]*" else 1.0 for part in pattern.parts)
+
+
+def _negated(words: Sequence[str], start: int, end: int) -> bool:
+    around = list(words[max(0, start - BEFORE) : start]) + list(words[end : end + AFTER])
+    return any(w in NEGATIONS for w in around)
+
+
+def score(patterns: Iterable[Pattern], words: Sequence[str]) -> float:
+    total = 0.0
+    for pattern in patterns:
+        own_negation = any(part.pattern in NEGATIONS for part in pattern.parts)
+        for start in range(len(words)):
+            if not pattern.matches_at(words, start):
+                continue
+            if not own_negation and _negated(words, start, start + len(pattern.parts)):
+                continue
+            total += _weight(pattern)
+            break  # a phrase counts once
+    return total
+
+
+def _compile(entries: Iterable[str]) -> tuple[Pattern, ...]:
+    return tuple(compile_entry(str(e)) for e in entries)
+
+
+def parse(data: Mapping) -> AnswerWords:
+    return AnswerWords(
+        by_answer={str(k): _compile(v) for k, v in (data.get("answers") or {}).items()},
+        by_node={
+            str(node): {str(k): _compile(v) for k, v in answers.items()}
+            for node, answers in (data.get("nodes") or {}).items()
+        },
+        not_at_hand=_compile(data.get("not_at_hand") or []),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_answer_words(path: Path = ANSWER_WORDS_FILE) -> AnswerWords:
+    if not path.exists():
+        return AnswerWords({}, {})
+    return parse(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def check_answer_words(data: Mapping, answers_by_node: Mapping[str, Sequence[str]]) -> list[str]:
+    """Problems for `make validate`. answers_by_node: "area.node" -> its answer ids."""
+    problems = []
+    known_ids = {a for ids in answers_by_node.values() for a in ids}
+    unknown_keys = set(data) - {"answers", "nodes", "not_at_hand"}
+    for entry in data.get("not_at_hand") or []:
+        problems += [f"answer_words.yml not_at_hand: {p}" for p in entry_problems(str(entry))]
+    if unknown_keys:
+        problems.append(f"answer_words.yml: unknown sections {sorted(unknown_keys)}")
+    for answer_id, entries in (data.get("answers") or {}).items():
+        if answer_id not in known_ids:
+            problems.append(f"answer_words.yml: no tree has an answer '{answer_id}'")
+        problems += [f"answer_words.yml {answer_id}: {p}" for e in entries or [] for p in entry_problems(str(e))]
+    for node, answers in (data.get("nodes") or {}).items():
+        if node not in answers_by_node:
+            problems.append(f"answer_words.yml: no question '{node}' (write <tree area>.<node id>)")
+            continue
+        for answer_id, entries in (answers or {}).items():
+            if answer_id not in answers_by_node[node]:
+                problems.append(f"answer_words.yml {node}: the question has no answer '{answer_id}'")
+            where = f"answer_words.yml {node}.{answer_id}"
+            problems += [f"{where}: {p}" for e in entries or [] for p in entry_problems(str(e))]
+    return problems

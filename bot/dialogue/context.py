@@ -1,0 +1,35 @@
+"""Reading a message in the context of what the bot just asked.
+
+NLU reads a message on its own. But "habe ich gerade nicht zur hand" right after
+"Wie lautet Ihre Kundennummer?" means "I don't have it", whatever NLU guessed
+(it guessed nothing: nlu_fallback). The Rasa side (bot/rasa_ext/processor.py)
+knows which form slot is being asked for and calls this.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, Mapping
+
+from bot.dialogue.answer_words import AnswerWords
+
+IDENTIFICATION_SLOTS = frozenset({"customer_number", "postal_code"})
+NOT_AT_HAND_INTENT = "dont_know"  # the rules go on without the line check on it
+REREAD_KEY = "reread_from"
+_DIGIT = re.compile(r"\d")
+
+
+def reread_for_form(parse_data: Mapping[str, Any], requested_slot: str | None, words: AnswerWords) -> dict[str, Any]:
+    """parse_data, read as "weiß ich nicht" when a customer number or postal code
+    is asked for and the message says the customer does not have it."""
+    result = dict(parse_data)
+    if requested_slot not in IDENTIFICATION_SLOTS:
+        return result
+    text = str(parse_data.get("text") or "")
+    intent = (parse_data.get("intent") or {}).get("name")
+    if _DIGIT.search(text) or intent in ("dont_know", "deny") or not words.says_not_at_hand(text):
+        return result
+    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
+    result["intent"] = {"name": NOT_AT_HAND_INTENT, "confidence": 1.0}
+    return result

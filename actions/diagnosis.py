@@ -241,7 +241,9 @@ class ActionDiagnosisStart(Action):
         if current is not None and tracker.get_slot("diagnosis_active") and not engine().is_finished(current):
             text = (tracker.latest_message or {}).get("text") or ""
             restated = engine().problem_restated(current) if area == current.area else None
-            if restated is not None and leading_yes_no(text) is None and check_cue(text) is None:
+            # "es hat geklingelt" names the phone again, but answers the check.
+            words_answer = engine().by_words(current, Reply(text=text)) is not None
+            if restated is not None and leading_yes_no(text) is None and check_cue(text) is None and not words_answer:
                 return _present(dispatcher, restated, tracker)
             nxt, answered = _try_answer(tracker, current)
             # Lamp, router or button facts and a leading ja/nein answer the open

@@ -430,7 +430,7 @@ class DiagnosisEngine:
         """Apply the customer's reply; None when it does not answer the question."""
         if self._router_pending(state):
             return self._answer_router(state, reply)
-        chosen = self._by_words(state, reply)
+        chosen = self.by_words(state, reply)
         # A leading "ja"/"nein" is the customer's own verdict; the story after it
         # only explains ("Nein, die anderen Geräte sind wieder online, nur das Tablet nicht").
         instruction = isinstance(self._node(state), InstructionNode)
@@ -442,7 +442,7 @@ class DiagnosisEngine:
             return None
         return self._skip_known(self._advance(state, chosen, from_earlier=False))
 
-    def _by_words(self, state: DiagnosisState, reply: Reply) -> Answer | None:
+    def by_words(self, state: DiagnosisState, reply: Reply) -> Answer | None:
         """The answer of the open question whose words the customer used
         (knowledge/answer_words.yml); None when a button was tapped or the words
         do not decide."""

@@ -26,7 +26,7 @@ NEGATIONS = frozenset(
     {"nicht", "nich", "net", "kein", "keine", "keiner", "keinen", "keinem", "keines", "keins", "nie", "niemals",
      "nirgends", "nirgendwo", "nix", "nichts", "weder", "ohne"}
 )
-BEFORE, AFTER = 2, 3  # how many words around a phrase a negation reaches
+BEFORE, AFTER = 1, 3  # how far a negation reaches: "kein bild", "geht immer noch nicht"
 
 
 @dataclass(frozen=True)

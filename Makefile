@@ -97,12 +97,13 @@ test-nlu: $(MODEL)
 
 test: lint validate test-python test-stories test-nlu ## Run the whole test suite (CI runs this)
 
-bench: $(MODEL) $(WEBCHAT_JS) $(CHROMIUM) ## Benchmarks: diagnosis scenarios, line check latency, handoff latency, NLU pipelines
+bench: $(MODEL) $(WEBCHAT_JS) $(CHROMIUM) ## Benchmarks: diagnosis scenarios, line check latency, handoff latency, NLU pipelines, blind scenarios
 	$(PY) -m bot.diagnosis.scenarios --min-correct 0.95 --max-median-turns 6
 	$(PY) -m bot.linecheck.benchmark
 	$(PY) -m bot.console.benchmark --max-p95-ms 2000
 	$(PY) -m bot.nlu.benchmark report --model $(MODEL)
 	$(PY) -m bot.nlu.benchmark compare
+	$(PY) -m bot.diagnosis.blind_scenarios --min-correct 0.90 --max-median-turns 5
 
 clean: ## Remove trained models and local state (keeps the venv)
 	rm -rf models var/results var/tracker.db

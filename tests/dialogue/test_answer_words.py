@@ -1,0 +1,68 @@
+"""Free-text replies read against the answers of the open question."""
+
+from bot.dialogue.answer_words import check_answer_words, load_answer_words, parse
+
+WORDS = parse(
+    {
+        "answers": {"fixed": ["geht wieder", "klappt"], "not_fixed": ["immer noch nicht", "nichts geändert"]},
+        "nodes": {
+            "internet_down.other_devices": {
+                "other_works": ["handy geht", "nur am laptop"],
+                "none_works": ["nirgends", "auch nicht"],
+            },
+            "internet_dropouts.pattern": {"often": ["* mal am tag", "ständig"], "once_daily": ["ein mal am tag"]},
+        },
+        "not_at_hand": ["nicht zur hand", "hab ich nicht"],
+    }
+)
+OTHER = ["other_works", "none_works", "unknown"]
+
+
+def test_the_answer_whose_words_the_customer_used_wins():
+    text = "Eigentlich nur am Laptop, das Handy geht"
+    assert WORDS.choose("internet_down", "other_devices", OTHER, text) == "other_works"
+    assert WORDS.choose("internet_down", "other_devices", OTHER, "nee, nirgends") == "none_works"
+    assert WORDS.choose("internet_down", "power_check", ["fixed", "not_fixed"], "jetzt geht wieder alles") == "fixed"
+
+
+def test_a_negation_around_a_phrase_cancels_it_but_a_phrase_with_its_own_negation_counts():
+    # "handy geht" is cancelled by the "nicht" after it; "auch nicht" says none works
+    assert WORDS.choose("internet_down", "other_devices", OTHER, "das handy geht auch nicht") == "none_works"
+    assert WORDS.choose("internet_down", "power_check", ["fixed", "not_fixed"], "klappt nicht") is None
+    assert WORDS.choose("internet_down", "power_check", ["fixed", "not_fixed"], "geht immer noch nicht") == "not_fixed"
+
+
+def test_longer_phrases_weigh_more_and_a_tie_leaves_it_to_nlu():
+    often = ["often", "once_daily", "unknown"]
+    assert WORDS.choose("internet_dropouts", "pattern", often, "so vier mal am tag") == "often"
+    assert WORDS.choose("internet_dropouts", "pattern", often, "ein mal am tag") == "once_daily"
+    colours = parse({"answers": {"red": ["rot"], "green": ["grün"]}})
+    assert colours.choose("tv_problem", "receiver_power", ["red", "green"], "erst rot, dann grün") is None
+    assert WORDS.choose("internet_down", "other_devices", OTHER, "ja") is None
+
+
+def test_not_at_hand():
+    assert WORDS.says_not_at_hand("habe ich gerade nicht zur hand")
+    assert not WORDS.says_not_at_hand("4711000001")
+
+
+def test_the_knowledge_file_is_checked_against_the_trees():
+    nodes = {"internet_down.other_devices": ["other_works", "none_works"], "x.y": ["fixed"]}
+    data = {
+        "answers": {"fixed": ["ok"], "gone": ["x"]},
+        "nodes": {"internet_down.other_devices": {"maybe": ["a"]}, "nowhere.node": {"fixed": ["b"]}},
+        "extra": [],
+    }
+    problems = "\n".join(check_answer_words(data, nodes))
+    assert "no tree has an answer 'gone'" in problems
+    assert "has no answer 'maybe'" in problems
+    assert "no question 'nowhere.node'" in problems
+    assert "unknown sections" in problems
+    assert check_answer_words({"answers": {"fixed": ["t*"]}}, nodes)  # a stem too short for *
+
+
+def test_the_shipped_words_read_real_blind_answers():
+    words = load_answer_words()
+    scope = ["everywhere", "wlan_only", "unknown"]
+    assert words.choose("internet_dropouts", "scope", scope, "pc am kabel auch") == "everywhere"
+    assert words.choose("internet_slow", "scope", scope, "weiß ich nicht, wir haben nur wlan") == "unknown"

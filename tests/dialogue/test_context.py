@@ -1,0 +1,25 @@
+"""A message read in the context of the form slot the bot asks for."""
+
+from bot.dialogue.answer_words import load_answer_words
+from bot.dialogue.context import reread_for_form
+
+
+def _parsed(text, intent="nlu_fallback"):
+    return {"text": text, "intent": {"name": intent, "confidence": 0.4}}
+
+
+def test_no_number_at_hand_while_the_number_is_asked_for_is_dont_know():
+    words = load_answer_words()
+    result = reread_for_form(_parsed("habe ich gerade nicht zur hand"), "customer_number", words)
+    assert result["intent"] == {"name": "dont_know", "confidence": 1.0}
+    assert result["reread_from"]["name"] == "nlu_fallback"
+
+
+def test_other_slots_digits_and_clear_intents_stay_as_nlu_read_them():
+    words = load_answer_words()
+    assert reread_for_form(_parsed("hab ich nicht"), None, words)["intent"]["name"] == "nlu_fallback"
+    assert reread_for_form(_parsed("hab ich nicht, 4711000001"), "customer_number", words)["intent"]["name"] == (
+        "nlu_fallback"
+    )
+    assert reread_for_form(_parsed("nein", "deny"), "postal_code", words)["intent"]["name"] == "deny"
+    assert reread_for_form(_parsed("moment ich suche"), "customer_number", words)["intent"]["name"] == "nlu_fallback"

@@ -242,8 +242,12 @@ class ActionDiagnosisStart(Action):
             text = (tracker.latest_message or {}).get("text") or ""
             restated = engine().problem_restated(current) if area == current.area else None
             # "es hat geklingelt" names the phone again, but answers the check.
-            words_answer = engine().by_words(current, Reply(text=text)) is not None
-            if restated is not None and leading_yes_no(text) is None and check_cue(text) is None and not words_answer:
+            if (
+                restated is not None
+                and leading_yes_no(text) is None
+                and check_cue(text) is None
+                and engine().by_words(current, Reply(text=text)) is None
+            ):
                 return _present(dispatcher, restated, tracker)
             nxt, answered = _try_answer(tracker, current)
             # Lamp, router or button facts and a leading ja/nein answer the open

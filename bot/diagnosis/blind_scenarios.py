@@ -32,7 +32,7 @@ from bot.channels.edge import MAX_SENDER_ID_CHARS
 from bot.devstack import LocalBot, local_bot
 from bot.diagnosis.engine import DiagnosisEngine, DiagnosisState
 from bot.diagnosis.model import OutcomeNode
-from bot.diagnosis.scenarios import DEMO_LINES, DONT_KNOW, NO_IDENTIFICATION
+from bot.diagnosis.scenarios import DONT_KNOW, identification_for_line
 from bot.paths import PROJECT_ROOT
 
 FOLDER = PROJECT_ROOT / "tests" / "scenarios_blind"
@@ -111,13 +111,6 @@ def load(folder: Path = FOLDER) -> tuple[list[BlindScenario], dict[str, dict[str
     return [BlindScenario.from_dict(s) for s in raw["scenarios"]], questions
 
 
-def identification(scenario: BlindScenario) -> str:
-    if scenario.line not in DEMO_LINES:
-        return NO_IDENTIFICATION
-    number, postal_code = DEMO_LINES[scenario.line]
-    return f"meine kundennummer ist {number}, plz {postal_code}"
-
-
 def answer(scenario: BlindScenario, how: str, done: set[str]) -> str:
     """The player's reply to one question, from questions.yml's `how`."""
     kind, _, key = how.partition(":")
@@ -177,7 +170,7 @@ def run_scenario(bot: LocalBot, engine: DiagnosisEngine, questions: dict, scenar
             if asked[asked_key] == 2:
                 run.asked_twice.append(asked_key)
             if prompt == "line_check":
-                reply = identification(scenario)
+                reply = identification_for_line(scenario.line)
             elif prompt == "router_question":
                 reply = scenario.router_model
             else:

@@ -108,7 +108,13 @@ def identification_reply(scenario: Scenario) -> str:
     line = scenario.line or (
         "healthy" if scenario.fault == "home" else LINE_FAULT_BY_AREA.get(scenario.area, "fault")
     )
-    if line not in DEMO_LINES:  # "none": the customer has no customer number at hand
+    return identification_for_line(line)
+
+
+def identification_for_line(line: str) -> str:
+    """The customer number and postal code of a demo line; "none" or an unknown
+    line: the customer has no customer number at hand."""
+    if line not in DEMO_LINES:
         return NO_IDENTIFICATION
     number, postal_code = DEMO_LINES[line]
     return f"meine kundennummer ist {number}, plz {postal_code}"

@@ -31,6 +31,13 @@ from bot.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
 BACK_WITHIN_S = 30
+# The Rasa server needs longer: on 2 cores its imports take about 6 s and loading the
+# model about 16 s (TED, the CRF extractor, the intent classifier, spaCy), so a message
+# typed meanwhile was answered after 23-34 s (34 s right after the action server's own
+# restarts). A 30 s limit failed a CI run and one of five local runs; 60 s leaves room
+# for a busy machine and still catches a restart that hangs (the supervisor gives a
+# starting server 240 s).
+RASA_BACK_WITHIN_S = 60
 GERMAN = {"sie", "ihnen", "ihre", "ihren", "ich", "bitte", "nicht", "das", "die", "der", "und", "danke", "moment"}
 
 
@@ -202,6 +209,10 @@ def test_a_server_that_hangs_is_restarted(stack):
     """Alive but deaf (SIGSTOP, as a server spinning at 100 % CPU): the supervisor's
     health probe notices after about half a minute and starts it again."""
     old = _server_pid(stack["pid"], "bot.action_server")
+    # The previous test has just restarted it. Its supervisor counts misses only after
+    # it has seen the server answer once (a starting server has STARTUP_LIMIT_S), and it
+    # looks once a second while it waits for that first answer: give it that look.
+    time.sleep(3)
     os.kill(old, signal.SIGSTOP)
     try:
         seconds = _back(stack, "bot.action_server", old, stack["urls"]["actions"], within=75)
@@ -234,10 +245,17 @@ def test_a_killed_rasa_server_comes_back_and_a_message_typed_meanwhile_is_answer
         page.get_by_label("Ihre Nachricht").fill("Mein Internet geht seit heute früh nicht mehr")
         page.get_by_label("Ihre Nachricht").press("Enter")
         started = time.monotonic()
-        expect(bot_lines).to_have_count(before + 1, timeout=BACK_WITHIN_S * 1000)
+        try:
+            expect(bot_lines).to_have_count(before + 1, timeout=RASA_BACK_WITHIN_S * 1000)
+        except AssertionError:
+            # What the supervisor saw, so that a CI failure says whether it was slow or lost.
+            print("\n".join(line for line in stack["log"].read_text().splitlines()
+                            if "rasa.1" in line and ("supervise" in line or "up and running" in line
+                                                     or "Starting Rasa" in line)))
+            raise
         waited = time.monotonic() - started
         expect(bot_lines.last).to_contain_text("Internet")
         browser.close()
     print(f"bot.rasa_server: the message typed meanwhile was answered after {waited:.1f} s")
-    assert waited < BACK_WITHIN_S
+    assert waited < RASA_BACK_WITHIN_S
     assert old not in _descendants(stack["pid"])

@@ -102,6 +102,13 @@ def _present(dispatcher: CollectingDispatcher, state: DiagnosisState, tracker: T
         prompt = eng.prompt(state)
         if prompt.kind != "line_check":
             break
+        # Within one diagnosis the first line check answers every later one (line
+        # first, then again after the lamps): its result is in the steps, even in
+        # the turn that measured it, before the line_report slot is set.
+        earlier = next((step for step in reversed(state.steps) if step.kind == "line_check"), None)
+        if earlier is not None:
+            state = eng.line_result(state, LineVerdictRoute(earlier.answer), earlier.details)
+            continue
         known = known_line_result(tracker, state)
         if known is None:
             dispatcher.utter_message(text=prompt.text)

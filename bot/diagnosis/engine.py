@@ -17,6 +17,7 @@ import yaml
 
 from bot.diagnosis.model import (
     Answer,
+    HandoverNode,
     InstructionNode,
     LineCheckNode,
     LineVerdictRoute,
@@ -358,6 +359,9 @@ class DiagnosisEngine:
             ) + ((self.dont_know_label, ROUTER_PREFIX + UNKNOWN_ROUTER),)
             return Prompt(state.node, "router_question", self.router_question, buttons)
         text = self.render(node.text, state.router)
+        if state.steps and state.steps[-1].kind == "handover":
+            # Just handed over from another tree: say why first, then the new question.
+            text = f"{state.steps[-1].prompt}\n\n{text}"
         if isinstance(node, OutcomeNode):
             return Prompt(state.node, "outcome", text, outcome=node.outcome.value)
         if isinstance(node, LineCheckNode):
@@ -487,6 +491,8 @@ class DiagnosisEngine:
         steps = list(state.steps)
         while steps:
             last = steps.pop()
+            if last.kind == "handover":
+                return state  # the answers before it belong to another tree
             if last.kind in ("question", "instruction") and not last.from_earlier_message:
                 return replace(state, node=last.node, steps=tuple(steps))
         return state
@@ -543,11 +549,16 @@ class DiagnosisEngine:
         return replace(state, node=answer.next, steps=state.steps + (step,))
 
     def _skip_known(self, state: DiagnosisState) -> DiagnosisState:
-        """Answer questions about lamps the customer already described."""
+        """Answer questions about lamps the customer already described, and follow
+        a handover into another tree."""
         visited = set()
-        while state.node not in visited:
-            visited.add(state.node)
+        while (state.area, state.node) not in visited:
+            visited.add((state.area, state.node))
             node = self._node(state)
+            if isinstance(node, HandoverNode):
+                step = Step(state.node, "handover", self.render(node.text, state.router))
+                state = replace(state, area=node.area, node=node.node, steps=state.steps + (step,))
+                continue
             if not isinstance(node, QuestionNode) or node.led is None:
                 return state
             facts = [f for f in state.lamps if f.led == node.led]

@@ -119,8 +119,19 @@ class OutcomeNode(_Node):
     outcome: OutcomeKind
 
 
+class HandoverNode(_Node):
+    """The diagnosis goes on in another tree: "the internet does not work on any
+    device either", found while checking the WLAN or the e-mails, is the internet
+    tree's case. The text is said first; what was asked so far stays in the steps,
+    so the line check and the ticket see it."""
+
+    type: Literal["handover"]
+    area: str  # the problem area whose tree takes over
+    node: str  # the node of that tree to go on at
+
+
 # typing.Union, not X | Y: pydantic 1.10 resolves this alias at class creation.
-Node = Union[QuestionNode, InstructionNode, LineCheckNode, OutcomeNode]  # noqa: UP007
+Node = Union[QuestionNode, InstructionNode, LineCheckNode, OutcomeNode, HandoverNode]  # noqa: UP007
 
 
 class Tree(_Strict):

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from bot.diagnosis.model import (
     LED_KEYS,
     PROBLEM_AREAS,
+    HandoverNode,
     InstructionNode,
     LineCheckNode,
     OutcomeNode,
@@ -91,9 +92,25 @@ def _schema_problems(file: str, error: ValidationError) -> list[Problem]:
     return unique
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys without a word; in knowledge/ that
+    silently drops a node or a list of answer words, so it is an error here."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' appears twice in one mapping", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _load_yaml(path: Path) -> tuple[object | None, list[Problem]]:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader), []  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
@@ -184,7 +201,9 @@ def _text_problems(file: str, node_id: str, field: str, text: str | None, option
     return problems
 
 
-def check_tree(tree: Tree, file: str, vocabulary: Vocabulary) -> list[Problem]:
+def check_tree(tree: Tree, file: str, vocabulary: Vocabulary, words=None) -> list[Problem]:
+    """words: the AnswerWords of knowledge/answer_words.yml; an answer that only
+    they reach (no intent, no entity) is reachable by free text too."""
     problems: list[Problem] = []
     expected_name = f"{tree.area}.yml"
     if tree.area not in PROBLEM_AREAS:
@@ -206,7 +225,8 @@ def check_tree(tree: Tree, file: str, vocabulary: Vocabulary) -> list[Problem]:
         for field, text in _texts(node):
             problems += _text_problems(file, node_id, field, text, optional=field in ("help", "why"))
         if isinstance(node, (QuestionNode, InstructionNode)):
-            problems += _answer_problems(file, node_id, node, vocabulary)
+            worded = {a.id for a in node.answers if words is not None and words.patterns(tree.area, node_id, a.id)}
+            problems += _answer_problems(file, node_id, node, vocabulary, worded)
 
     if tree.start in tree.nodes:
         reachable = _reachable(tree.start, edges)
@@ -215,7 +235,8 @@ def check_tree(tree: Tree, file: str, vocabulary: Vocabulary) -> list[Problem]:
                 problems.append(Problem(file, node_id, f"is unreachable from start '{tree.start}'"))
 
     # Nodes from which no outcome can be reached: the customer would be stuck.
-    reaches_outcome = {n for n, node in tree.nodes.items() if isinstance(node, OutcomeNode)}
+    # A handover ends this tree; where it leads is checked across trees.
+    reaches_outcome = {n for n, node in tree.nodes.items() if isinstance(node, (OutcomeNode, HandoverNode))}
     changed = True
     while changed:
         changed = False
@@ -236,16 +257,16 @@ def check_tree(tree: Tree, file: str, vocabulary: Vocabulary) -> list[Problem]:
     return problems
 
 
-def _answer_problems(file: str, node_id: str, node, vocabulary: Vocabulary) -> list[Problem]:
+def _answer_problems(file: str, node_id: str, node, vocabulary: Vocabulary, worded=frozenset()) -> list[Problem]:
     problems = []
     ids = [a.id for a in node.answers]
     for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(Problem(file, node_id, f"answer id '{duplicate}' is used twice"))
     claimed: dict[str, list[str]] = {}
     for answer in node.answers:
-        if not answer.intents and not answer.entities:
+        if not answer.intents and not answer.entities and answer.id not in worded:
             problems.append(
-                Problem(file, node_id, f"answer '{answer.id}' has no intents or entities: free text cannot reach it")
+                Problem(file, node_id, f"answer '{answer.id}' has no intents, entities or answer words: free text cannot reach it")
             )
         for intent in answer.intents:
             if intent not in vocabulary.intents:
@@ -377,6 +398,23 @@ def check_answer_words_file(path: Path, answers_by_node: dict[str, list[str]]) -
     return [Problem(_rel(path), None, message) for message in check_answer_words(raw, answers_by_node)]
 
 
+def check_handovers(trees: dict[str, tuple[Tree, str]]) -> list[Problem]:
+    """A handover names a tree and a node that exist, and never hands back to its
+    own tree (that would be a plain answer's next)."""
+    problems: list[Problem] = []
+    for area, (tree, file) in trees.items():
+        for node_id, node in tree.nodes.items():
+            if not isinstance(node, HandoverNode):
+                continue
+            if node.area == area:
+                problems.append(Problem(file, node_id, "hands over to its own tree; use next instead"))
+            elif node.area not in trees:
+                problems.append(Problem(file, node_id, f"hands over to unknown tree '{node.area}'"))
+            elif node.node not in trees[node.area][0].nodes:
+                problems.append(Problem(file, node_id, f"hands over to unknown node '{node.area}.{node.node}'"))
+    return problems
+
+
 def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None = None) -> list[Problem]:
     root = root or knowledge_dir()
     vocabulary = vocabulary or Vocabulary.from_domain()
@@ -398,7 +436,14 @@ def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None =
         except DiagnosisTextsError as error:
             problems.append(Problem(_rel(texts_path), None, str(error)))
 
+    try:
+        from bot.dialogue.answer_words import load_answer_words
+
+        words = load_answer_words(root / "answer_words.yml")
+    except (OSError, ValueError, TypeError, AttributeError, yaml.YAMLError):
+        words = None  # check_answer_words_file below says what is wrong with it
     areas_found = set()
+    trees: dict[str, tuple[Tree, str]] = {}
     answers_by_node: dict[str, list[str]] = {}
     for path in sorted((root / "trees").glob("*.yml")):
         file = _rel(path)
@@ -412,9 +457,11 @@ def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None =
             problems += _schema_problems(file, error)
             continue
         areas_found.add(tree.area)
-        problems += check_tree(tree, file, vocabulary)
+        trees[tree.area] = (tree, file)
+        problems += check_tree(tree, file, vocabulary, words)
         for node_id, node in tree.nodes.items():
             answers_by_node[f"{tree.area}.{node_id}"] = [a.id for a in getattr(node, "answers", [])]
+    problems += check_handovers(trees)
     problems += check_verdicts(root / "verdicts.yml")
     problems += check_handoff(root)
     problems += check_system(root)

@@ -42,3 +42,58 @@ def test_a_red_lamp_is_standby_although_it_is_lit():
     state = DiagnosisState(area="tv_problem", node="receiver_power")
     said = Reply(intent="affirm", entities={"led_state": ["leuchtet"], "led_color": ["rotes"]}, text="es leuchtet rot")
     assert ENGINE.match(state, said).id == "standby"
+
+
+def _walk(state, *replies):
+    for reply in replies:
+        state = ENGINE.answer(state, reply)
+        assert state is not None
+    return state
+
+
+def test_internet_down_on_every_device_checks_the_line_before_anything_at_home():
+    state = _walk(ENGINE.start("internet_down"), Reply(intent="deny"))
+    assert ENGINE.prompt(state).kind == "line_check"
+    assert ENGINE.is_finished(ENGINE.line_result(state, LineVerdictRoute.FAULT))  # fault: report at once
+    after_ok = ENGINE.line_result(state, LineVerdictRoute.OK)
+    assert after_ok.node == "dsl_led"  # fine from our side: now the lamps at home
+
+
+def test_a_dead_telephone_checks_the_line_first_and_asks_about_a_new_router_before_a_report():
+    state = _walk(ENGINE.start("phone_down"), Reply(intent="affirm"), Reply(intent="deny"))
+    assert ENGINE.prompt(state).kind == "line_check"
+    not_registered = ENGINE.line_result(state, LineVerdictRoute.TELEPHONY)
+    assert "neuen Router" in ENGINE.prompt(not_registered).text and not ENGINE.is_finished(not_registered)
+    assert _walk(not_registered, Reply(intent="affirm")).node == "telephony_setup"
+    assert ENGINE.summary(_walk(not_registered, Reply(intent="deny"))).outcome == "ticket"
+
+
+@pytest.mark.parametrize(
+    ("area", "replies", "target"),
+    [
+        ("wifi_problem", [Reply(intent="deny")], "line_check_first"),
+        ("email_problem", [Reply(intent="deny")], "other_devices"),
+    ],
+)
+def test_no_internet_anywhere_found_in_another_tree_goes_on_in_the_internet_tree(area, replies, target):
+    state = _walk(ENGINE.start(area), *replies)
+    assert (state.area, state.node) == ("internet_down", target)
+    prompt = ENGINE.prompt(state)
+    assert prompt.text.startswith(state.steps[-1].prompt)  # says why first, then the new question
+    assert [s.kind for s in state.steps] == ["question", "handover"]  # the answer before is kept
+    assert ENGINE.back(state) == state  # "zurück" does not jump into the other tree's answers
+    moved_on = ENGINE.line_result(state, LineVerdictRoute.UNAVAILABLE) if prompt.kind == "line_check" else (
+        ENGINE.answer(state, Reply(intent="deny"))
+    )
+    assert not ENGINE.prompt(moved_on).text.startswith(state.steps[-1].prompt)  # said once
+
+
+def test_phone_and_tv_with_the_internet_down_and_the_line_fine_go_on_at_the_router_lamps():
+    for area in ("phone_down", "tv_problem"):
+        state = ENGINE.start(area)
+        for _ in range(5):
+            if ENGINE.prompt(state).kind == "line_check":
+                break
+            state = ENGINE.answer(state, Reply(intent="deny"))
+        after = ENGINE.line_result(state, LineVerdictRoute.OK)
+        assert (after.area, after.node) == ("internet_down", "dsl_led"), area

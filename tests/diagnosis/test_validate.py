@@ -69,7 +69,7 @@ def test_answer_without_nlu_coverage(tree_data):
     answer = tree_data["nodes"]["restart"]["answers"][2]
     answer["intents"] = []
     assert (
-        f"{FILE}: node 'restart': answer 'cannot' has no intents or entities: free text cannot reach it"
+        f"{FILE}: node 'restart': answer 'cannot' has no intents, entities or answer words: free text cannot reach it"
         in problems_of(tree_data)
     )
 
@@ -158,3 +158,41 @@ def test_system_texts_are_checked_for_keys_and_german(tmp_path):
     (tmp_path / "system.yml").write_text(yaml.safe_dump(raw, allow_unicode=True))
     problems = " ".join(str(p) for p in check_system(tmp_path))
     assert "action_failed does not look German" in problems
+
+
+def test_a_handover_to_a_tree_or_node_that_does_not_exist_is_reported(tmp_path):
+    from bot.diagnosis.validate import check_handovers
+
+    def tree(area, target_area, target_node):
+        return Tree.parse_obj({
+            "area": area, "title": "Titel", "start": "q",
+            "nodes": {
+                "q": {"type": "question", "text": "Geht das Internet auf einem Gerät?", "answers": [
+                    {"id": "yes", "label": "Ja", "intents": ["affirm"], "next": "done"},
+                    {"id": "no", "label": "Nein", "intents": ["deny"], "next": "away"}]},
+                "done": {"type": "outcome", "outcome": "resolved", "text": "Schön, dass es wieder geht."},
+                "away": {"type": "handover", "area": target_area, "node": target_node,
+                         "text": "Dann liegt es am Internetanschluss selbst."},
+            },
+        })
+
+    trees = {
+        "wifi_problem": (tree("wifi_problem", "internet_down", "nowhere"), "wifi.yml"),
+        "internet_down": (tree("internet_down", "tv_problem", "q"), "down.yml"),
+        "email_problem": (tree("email_problem", "email_problem", "q"), "mail.yml"),
+    }
+    problems = [str(p) for p in check_handovers(trees)]
+    assert "wifi.yml: node 'away': hands over to unknown node 'internet_down.nowhere'" in problems
+    assert "down.yml: node 'away': hands over to unknown tree 'tv_problem'" in problems
+    assert "mail.yml: node 'away': hands over to its own tree; use next instead" in problems
+    # Inside its own tree a handover ends the path like an outcome.
+    assert [str(p) for p in check_tree(trees["wifi_problem"][0], "wifi_problem.yml", VOCABULARY)] == []
+
+
+def test_a_key_written_twice_is_an_error_not_silently_the_last_one(tmp_path):
+    from bot.diagnosis.validate import _load_yaml
+
+    path = tmp_path / "answer_words.yml"
+    path.write_text("nodes:\n  tv_problem.x:\n    a: [eins]\n  tv_problem.x:\n    b: [zwei]\n")
+    data, problems = _load_yaml(path)
+    assert data is None and "key 'tv_problem.x' appears twice" in str(problems[0]), problems

@@ -51,14 +51,16 @@ def test_internet_down_starts_the_guided_diagnosis_buttons_and_free_text_answer(
     assert FIRST_INTERNET_QUESTION in _texts(messages)
     buttons = _buttons(messages)
     assert buttons["Nein, auf keinem Gerät"] == '/inform{"diagnosis_answer": "none_works"}'
-    router_question = bot.send(sender, buttons["Nein, auf keinem Gerät"])
+    # Line first: nothing works, so our side is checked before anything at home.
+    identification = _texts(bot.send(sender, buttons["Nein, auf keinem Gerät"]))
+    assert "Kundennummer" in identification and "Lampe" not in identification
+    router_question = bot.send(sender, "hab ich nicht")  # without it the home checks come next
     assert "Welchen Router haben Sie?" in _texts(router_question)  # asked once, as lamps differ
     assert {"FRITZ!Box", "Weiß ich nicht"} <= set(_buttons(router_question))
     lamp_question = bot.send(sender, "weiß ich nicht")
     assert "Lampe" in _texts(lamp_question) and "ruhig" in _texts(lamp_question)
     after = _texts(bot.send(sender, "die blinkt die ganze zeit"))
-    assert "Kundennummer" in after  # the line check needs the customer first
-    assert "Kabel" in _texts(bot.send(sender, "hab ich nicht"))  # without it the home checks go on
+    assert "Kabel" in after and "Kundennummer" not in after  # not asked a second time
 
 
 def test_a_lamp_described_in_the_first_message_is_not_asked_again(bot):
@@ -79,7 +81,7 @@ def test_side_questions_and_going_back_keep_the_diagnosis(bot):
     assert "Handy" in where and FIRST_INTERNET_QUESTION in where
     why = _texts(bot.send(sender, "warum wollen sie das wissen"))
     assert "spart Ihnen" in why and FIRST_INTERNET_QUESTION in why
-    assert "Lampe" in _texts(bot.send(sender, "nein"))
+    assert "Kundennummer" in _texts(bot.send(sender, "nein"))  # line first
     back = _texts(bot.send(sender, "zurück bitte"))
     assert "Schritt zurück" in back and FIRST_INTERNET_QUESTION in back
     unclear = _texts(bot.send(sender, "/nlu_fallback"))

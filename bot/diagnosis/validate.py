@@ -266,7 +266,10 @@ def _answer_problems(file: str, node_id: str, node, vocabulary: Vocabulary, word
     for answer in node.answers:
         if not answer.intents and not answer.entities and answer.id not in worded:
             problems.append(
-                Problem(file, node_id, f"answer '{answer.id}' has no intents, entities or answer words: free text cannot reach it")
+                Problem(
+                    file, node_id,
+                    f"answer '{answer.id}' has no intents, entities or answer words: free text cannot reach it",
+                )
             )
         for intent in answer.intents:
             if intent not in vocabulary.intents:

@@ -90,7 +90,9 @@ def _router(tracker: Tracker, include_slot: bool) -> str | None:
     return None
 
 
-def _present(dispatcher: CollectingDispatcher, state: DiagnosisState, tracker: Tracker) -> List[Dict[str, Any]]:
+def _present(
+    dispatcher: CollectingDispatcher, state: DiagnosisState, tracker: Tracker, again: bool = False
+) -> List[Dict[str, Any]]:
     """Say what the current node says and finish on outcomes. At a line check:
     reuse a fresh report of this conversation, go on without one when the
     customer could not be identified, or else ask for identification first
@@ -139,10 +141,14 @@ def _present(dispatcher: CollectingDispatcher, state: DiagnosisState, tracker: T
         if prompt.outcome == HANDOFF_OUTCOME:
             return finished + offer_human(HandoffReason.DIAGNOSIS)
         return finished
+    if again:  # misunderstood: the short form of the question, and a way to a person
+        prompt = eng.prompt(state, short=True)
     buttons = [
         {"title": label, "payload": f'/inform{{"diagnosis_answer": "{answer_id}"}}'}
         for label, answer_id in prompt.buttons
     ]
+    if again:
+        buttons.append({"title": load_texts()["person_button"], "payload": "/request_human"})
     dispatcher.utter_message(text=prompt.text, buttons=buttons)
     return [
         SlotSet("diagnosis", state.to_dict()),
@@ -323,9 +329,19 @@ class ActionDiagnosisAnswer(Action):
             # question comes back if the customer prefers to go on here.
             _say(dispatcher, "complaint")
             return offer_human(HandoffReason.COMPLAINT)
-        if intent == "nlu_fallback" and consecutive_misses(user_intents(tracker)) >= 1:
+        misses = consecutive_misses(user_intents(tracker)) if intent == "nlu_fallback" else 0
+        if misses >= 2:
+            # Stuck at this question: a third miss in a row offers a person.
             _say(dispatcher, "not_understood")
             return offer_human(HandoffReason.MISUNDERSTOOD)
+        if misses == 1:
+            # The second miss: put it differently first (the step's explanation, then
+            # the question alone), with a button for a person if the customer prefers.
+            _say(dispatcher, "not_understood_again")
+            explanation = engine().help_text(nxt)
+            if explanation:
+                dispatcher.utter_message(text=explanation)
+            return _present(dispatcher, nxt, tracker, again=True)
         if intent == "start_over":
             dispatcher.utter_message(response="utter_start_over")
             return _present(dispatcher, engine().start(state.area, router=state.router), tracker)

@@ -349,7 +349,9 @@ class DiagnosisEngine:
         node = self._node(state)
         return node.needs_router_model and state.router is None and not state.router_asked
 
-    def prompt(self, state: DiagnosisState) -> Prompt:
+    def prompt(self, state: DiagnosisState, short: bool = False) -> Prompt:
+        """short: after a misunderstanding, an instruction is not repeated in full;
+        only its check question comes again (the steps are still on screen)."""
         node = self._node(state)
         if self._router_pending(state):
             buttons = tuple(
@@ -367,7 +369,8 @@ class DiagnosisEngine:
         if isinstance(node, LineCheckNode):
             return Prompt(state.node, "line_check", text)
         if isinstance(node, InstructionNode):
-            text = f"{text}\n\n{self.render(node.check, state.router)}"
+            check = self.render(node.check, state.router)
+            text = check if short else f"{text}\n\n{check}"
         buttons = tuple((self.render(a.label, state.router), a.id) for a in node.answers)
         return Prompt(state.node, node.type, text, buttons, needs_router_model=node.needs_router_model)
 

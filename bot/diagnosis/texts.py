@@ -11,6 +11,8 @@ from bot.paths import knowledge_dir
 
 TEXT_KEYS = (
     "not_understood",
+    "not_understood_again",
+    "person_button",
     "no_explanation",
     "back",
     "back_at_start",

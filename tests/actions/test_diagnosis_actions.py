@@ -173,3 +173,30 @@ def test_no_with_cannot_close_behind_is_cannot_check():
     ranking = [{"name": "deny", "confidence": 0.8}, {"name": "dont_know", "confidence": 0.15}]
     events, _ = _run(ActionDiagnosisAnswer(), _tracker(slots, "deny", "nein, immer noch nicht", ranking=ranking))
     assert _slot(events, "diagnosis")["steps"][0]["answer"] != "could_not"
+
+
+def _misses(slots, count, text="blorp fnord"):
+    """A tracker whose latest message is the (count+1)-th not-understood one in a row."""
+    events = [{"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}} for _ in range(count + 1)]
+    tracker = _tracker(slots, "nlu_fallback", text, confidence=0.2)
+    tracker.events = events
+    return tracker
+
+
+AT_INSTRUCTION = {"diagnosis": {"area": "internet_down", "node": "cables_check", "steps": [], "router_asked": True},
+                  "diagnosis_active": True}
+
+
+def test_misunderstood_once_twice_three_times_at_an_instruction():
+    _, first = _run(ActionDiagnosisAnswer(), _misses(AT_INSTRUCTION, 0))
+    assert "nicht ganz verstanden" in first[0]["text"] and "Bitte prüfen Sie" in first[-1]["text"]
+    # The second miss: said differently: the step's explanation, the check question alone,
+    # and a button for a person; nobody is queued yet.
+    events, second = _run(ActionDiagnosisAnswer(), _misses(AT_INSTRUCTION, 1))
+    assert "wieder nicht verstanden" in second[0]["text"] and "Telefondose" in second[1]["text"]
+    assert second[-1]["text"].startswith("Leuchtet die Lampe") and "Bitte prüfen Sie" not in second[-1]["text"]
+    assert second[-1]["buttons"][-1] == {"title": "Lieber mit einem Menschen schreiben", "payload": "/request_human"}
+    assert not any(e.get("name") == "handoff_reason" for e in events)
+    # The third: stuck here, a person is offered.
+    events, _ = _run(ActionDiagnosisAnswer(), _misses(AT_INSTRUCTION, 2))
+    assert _slot(events, "handoff_reason") == "misunderstood"

@@ -124,6 +124,8 @@ def answer(scenario: BlindScenario, how: str, done: set[str]) -> str:
         return scenario.steps.get(key, DID_NOTHING)
     if kind == "confirm":
         return scenario.solved_reply if scenario.solved_by in done else STILL_BROKEN
+    if kind == "unknown":  # a question no key of the writer's covers: the customer cannot say
+        return DONT_KNOW
     raise ValueError(f"questions.yml: unknown answer kind {how!r}")
 
 

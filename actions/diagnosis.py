@@ -292,7 +292,7 @@ class ActionDiagnosisStart(Action):
             ]
         if step.text_key:
             _say(dispatcher, step.text_key)
-        return _present(dispatcher, state, tracker)
+        return [SlotSet("diagnosis_misses", 0)] + _present(dispatcher, state, tracker)
 
 
 class ActionDiagnosisAnswer(Action):
@@ -312,7 +312,7 @@ class ActionDiagnosisAnswer(Action):
             return [FollowupAction("action_handoff")]
         nxt, answered = _try_answer(tracker, state)
         if answered:
-            return _present(dispatcher, nxt, tracker)
+            return [SlotSet("diagnosis_misses", 0)] + _present(dispatcher, nxt, tracker)
         # Not an answer: then the message means what NLU says it means.
         if intent == "wait":
             dispatcher.utter_message(response="utter_wait")
@@ -329,11 +329,21 @@ class ActionDiagnosisAnswer(Action):
             # question comes back if the customer prefers to go on here.
             _say(dispatcher, "complaint")
             return offer_human(HandoffReason.COMPLAINT)
-        misses = consecutive_misses(user_intents(tracker)) if intent == "nlu_fallback" else 0
+        if intent == "start_over":
+            dispatcher.utter_message(response="utter_start_over")
+            return _present(dispatcher, engine().start(state.area, router=state.router), tracker)
+        if intent == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return _present(dispatcher, nxt, tracker)
+        # Not understood. Counted per question, whatever NLU read (an unclear
+        # "inform" loops as surely as nlu_fallback), and reset by any answer.
+        misses = max(int(tracker.get_slot("diagnosis_misses") or 0),
+                     consecutive_misses(user_intents(tracker)) if intent == "nlu_fallback" else 0)
+        counted = [SlotSet("diagnosis_misses", misses + 1)]
         if misses >= 2:
             # Stuck at this question: a third miss in a row offers a person.
             _say(dispatcher, "not_understood")
-            return offer_human(HandoffReason.MISUNDERSTOOD)
+            return [SlotSet("diagnosis_misses", 0)] + offer_human(HandoffReason.MISUNDERSTOOD)
         if misses == 1:
             # The second miss: put it differently first (the step's explanation, then
             # the question alone), with a button for a person if the customer prefers.
@@ -341,15 +351,9 @@ class ActionDiagnosisAnswer(Action):
             explanation = engine().help_text(nxt)
             if explanation:
                 dispatcher.utter_message(text=explanation)
-            return _present(dispatcher, nxt, tracker, again=True)
-        if intent == "start_over":
-            dispatcher.utter_message(response="utter_start_over")
-            return _present(dispatcher, engine().start(state.area, router=state.router), tracker)
-        elif intent == "out_of_scope":
-            dispatcher.utter_message(response="utter_out_of_scope")
-        else:
-            _say(dispatcher, "not_understood")
-        return _present(dispatcher, nxt, tracker)
+            return counted + _present(dispatcher, nxt, tracker, again=True)
+        _say(dispatcher, "not_understood")
+        return counted + _present(dispatcher, nxt, tracker)
 
 
 class ActionDiagnosisExplain(Action):

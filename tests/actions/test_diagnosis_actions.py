@@ -200,3 +200,13 @@ def test_misunderstood_once_twice_three_times_at_an_instruction():
     # The third: stuck here, a person is offered.
     events, _ = _run(ActionDiagnosisAnswer(), _misses(AT_INSTRUCTION, 2))
     assert _slot(events, "handoff_reason") == "misunderstood"
+
+
+def test_unclear_answers_count_whatever_nlu_read_and_an_answer_resets_the_count():
+    stuck = {**AT_INSTRUCTION, "diagnosis_misses": 1.0}
+    events, messages = _run(ActionDiagnosisAnswer(), _tracker(stuck, "inform", "das lan kabel steckt am kästchen"))
+    assert "wieder nicht verstanden" in messages[0]["text"] and _slot(events, "diagnosis_misses") == 2
+    events, _ = _run(ActionDiagnosisAnswer(), _tracker({**stuck, "diagnosis_misses": 2.0}, "inform", "am kästchen"))
+    assert _slot(events, "handoff_reason") == "misunderstood"
+    events, _ = _run(ActionDiagnosisAnswer(), _tracker(stuck, "affirm", "ja, jetzt geht es wieder"))
+    assert _slot(events, "diagnosis_misses") == 0

@@ -12,9 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clarify import user_intents
 from actions.offers import offer_human
-from bot.clarify import consecutive_misses
 from bot.diagnosis.engine import (
     DiagnosisEngine,
     DiagnosisState,
@@ -124,7 +122,8 @@ def _present(
         if details.get("text") and route is not LineVerdictRoute.UNAVAILABLE:
             dispatcher.utter_message(text=details["text"])
         state = eng.line_result(state, route, details)
-    prompt = eng.prompt(state)
+    # misunderstood (again): the short form of the question, and a way to a person
+    prompt = eng.prompt(state, short=again)
     if prompt.kind == "outcome":
         dispatcher.utter_message(text=prompt.text)
         if prompt.outcome in TICKET_OUTCOMES:
@@ -141,8 +140,6 @@ def _present(
         if prompt.outcome == HANDOFF_OUTCOME:
             return finished + offer_human(HandoffReason.DIAGNOSIS)
         return finished
-    if again:  # misunderstood: the short form of the question, and a way to a person
-        prompt = eng.prompt(state, short=True)
     buttons = [
         {"title": label, "payload": f'/inform{{"diagnosis_answer": "{answer_id}"}}'}
         for label, answer_id in prompt.buttons
@@ -337,8 +334,7 @@ class ActionDiagnosisAnswer(Action):
             return _present(dispatcher, nxt, tracker)
         # Not understood. Counted per question, whatever NLU read (an unclear
         # "inform" loops as surely as nlu_fallback), and reset by any answer.
-        misses = max(int(tracker.get_slot("diagnosis_misses") or 0),
-                     consecutive_misses(user_intents(tracker)) if intent == "nlu_fallback" else 0)
+        misses = int(tracker.get_slot("diagnosis_misses") or 0)
         counted = [SlotSet("diagnosis_misses", misses + 1)]
         if misses >= 2:
             # Stuck at this question: a third miss in a row offers a person.

@@ -177,10 +177,7 @@ def test_no_with_cannot_close_behind_is_cannot_check():
 
 def _misses(slots, count, text="blorp fnord"):
     """A tracker whose latest message is the (count+1)-th not-understood one in a row."""
-    events = [{"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}} for _ in range(count + 1)]
-    tracker = _tracker(slots, "nlu_fallback", text, confidence=0.2)
-    tracker.events = events
-    return tracker
+    return _tracker({**slots, "diagnosis_misses": float(count)}, "nlu_fallback", text, confidence=0.2)
 
 
 AT_INSTRUCTION = {"diagnosis": {"area": "internet_down", "node": "cables_check", "steps": [], "router_asked": True},

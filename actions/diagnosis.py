@@ -224,6 +224,20 @@ def _try_answer(tracker: Tracker, state: DiagnosisState) -> tuple[DiagnosisState
     return state, False
 
 
+# The message that named the problem, and the one before it when the customer
+# then only tapped a topic or named it again ("Router anschließen").
+PROBLEM_TEXT_MESSAGES = 2
+
+
+def _problem_text(tracker: Tracker) -> str:
+    texts = [
+        str(event.get("text") or "")
+        for event in reversed(tracker.events)
+        if event.get("event") == "user" and not str(event.get("text") or "").startswith("/")
+    ][:PROBLEM_TEXT_MESSAGES]
+    return " . ".join(reversed(texts))
+
+
 def _state(tracker: Tracker) -> DiagnosisState | None:
     """The diagnosis in the slot; None if missing or no longer in the content (a
     support lead may have removed the node since), so the customer is re-asked
@@ -278,7 +292,7 @@ class ActionDiagnosisStart(Action):
                 _say(dispatcher, "not_understood")
                 return _present(dispatcher, current, tracker)
         router = _router(tracker, include_slot=True)
-        state = engine().start(area, router=router, lamps=_lamps(tracker, router))
+        state = engine().start(area, router=router, lamps=_lamps(tracker, router), text=_problem_text(tracker))
         step = opening_step(mood_of(tracker.latest_message))
         if step.next_action:
             # A person or the ticket first; the area is kept for the agent's summary.
@@ -337,8 +351,9 @@ class ActionDiagnosisAnswer(Action):
         misses = int(tracker.get_slot("diagnosis_misses") or 0)
         counted = [SlotSet("diagnosis_misses", misses + 1)]
         if misses >= 2:
-            # Stuck at this question: a third miss in a row offers a person.
-            _say(dispatcher, "not_understood")
+            # Stuck at this question: a third miss in a row offers a person (no
+            # answer buttons follow, so not the "tap an answer" text).
+            _say(dispatcher, "stuck")
             return [SlotSet("diagnosis_misses", 0)] + offer_human(HandoffReason.MISUNDERSTOOD)
         if misses == 1:
             # The second miss: put it differently first (the step's explanation, then

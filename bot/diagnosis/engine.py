@@ -27,7 +27,8 @@ from bot.diagnosis.model import (
     RouterCatalog,
     Tree,
 )
-from bot.dialogue.answer_words import AnswerWords, load_answer_words
+from bot.dialogue.answer_words import AnswerWords, load_answer_words, score
+from bot.nlu.domain_vocabulary import compile_entry, normalise_words
 from bot.paths import knowledge_dir
 
 _PLACEHOLDER = re.compile(r"\{(router|restart|reset_button|led|led_where|led_normal)(?::([a-z]+))?\}")
@@ -184,7 +185,7 @@ class LampFact:
 @dataclass(frozen=True)
 class Step:
     node: str
-    kind: str  # question, instruction, line_check, outcome
+    kind: str  # question, instruction, line_check, outcome, handover, router, entry
     prompt: str  # what the customer was asked or told (rendered)
     answer: str | None = None
     answer_label: str | None = None
@@ -270,12 +271,15 @@ class DiagnosisEngine:
         router_question: str = "Welchen Router haben Sie?",
         dont_know_label: str = "Weiß ich nicht",
         answer_words: AnswerWords | None = None,
+        first_message_label: str = "Aus der ersten Nachricht",
     ) -> None:
         self.trees = dict(trees)
         self.routers = routers
         self.router_question = router_question
         self.dont_know_label = dont_know_label
         self.answer_words = answer_words or AnswerWords({}, {})
+        self.first_message_label = first_message_label
+        self._entry_cache: dict[tuple[str, str], tuple] = {}
 
     @classmethod
     def load(cls, root: Path | None = None) -> DiagnosisEngine:
@@ -289,7 +293,9 @@ class DiagnosisEngine:
             trees[tree.area] = tree
         texts = load_texts(root / "diagnosis.yml")
         words = load_answer_words(root / "answer_words.yml")
-        return cls(trees, routers, texts["router_question"], texts["router_unknown_label"], words)
+        return cls(
+            trees, routers, texts["router_question"], texts["router_unknown_label"], words, texts["first_message_label"]
+        )
 
     # --- router and lamp facts -------------------------------------------------
 
@@ -340,10 +346,31 @@ class DiagnosisEngine:
         except KeyError:
             raise DiagnosisError(f"no tree for area '{area}'") from None
 
-    def start(self, area: str, router: str | None = None, lamps: Sequence[LampFact] = ()) -> DiagnosisState:
+    def start(
+        self, area: str, router: str | None = None, lamps: Sequence[LampFact] = (), text: str = ""
+    ) -> DiagnosisState:
+        """text: the message that named the problem; a tree entry whose words it
+        uses starts the tree there (router setup at the telephone)."""
         tree = self.tree(area)
         state = DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps))
+        entry = self._entry(tree, text)
+        if entry is not None:
+            step = Step(entry.node, "entry", f"{self.first_message_label}: {entry.label}")
+            state = replace(state, node=entry.node, steps=(step,))
         return self._skip_known(state)
+
+    def _entry(self, tree: Tree, text: str):
+        words = normalise_words(text) if text else []
+        if not words:
+            return None
+        return next((e for e in tree.entries if score(self._entry_patterns(tree.area, e.node), words) > 0), None)
+
+    def _entry_patterns(self, area: str, node: str) -> tuple:
+        key = (area, node)
+        if key not in self._entry_cache:
+            entry = next(e for e in self.tree(area).entries if e.node == node)
+            self._entry_cache[key] = tuple(compile_entry(w) for w in entry.words)
+        return self._entry_cache[key]
 
     def _router_pending(self, state: DiagnosisState) -> bool:
         node = self._node(state)

@@ -134,10 +134,23 @@ class HandoverNode(_Node):
 Node = Union[QuestionNode, InstructionNode, LineCheckNode, OutcomeNode, HandoverNode]  # noqa: UP007
 
 
+class Entry(_Strict):
+    """Another way into a tree, taken when the customer's first message already
+    says how far they are: "das Internet geht, wo stecke ich jetzt das Telefon
+    ein?" starts router setup at the telephone, not at the wall socket. `words`
+    are written like knowledge/answer_words.yml (a negated phrase does not count)."""
+
+    node: str
+    label: str  # German, for the ticket and the agent: what the first message said
+    words: List[str]
+
+
 class Tree(_Strict):
     area: str  # the problem intent this tree diagnoses, e.g. internet_down
     title: str  # German, e.g. "Internet geht gar nicht"
     start: str
+    # Checked in order against the first message; the first that fits wins, else `start`.
+    entries: List[Entry] = []
     # A line check is useful for this area (issue 4 asks for customer number and
     # postal code only then).
     line_check_useful: bool = False

@@ -12,6 +12,7 @@ from bot.paths import knowledge_dir
 TEXT_KEYS = (
     "not_understood",
     "not_understood_again",
+    "stuck",
     "person_button",
     "no_explanation",
     "back",
@@ -30,6 +31,7 @@ TEXT_KEYS = (
     "router_unknown_label",
     "complaint",
     "complaint_opening",
+    "first_message_label",
 )
 
 

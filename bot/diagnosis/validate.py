@@ -33,6 +33,7 @@ from bot.diagnosis.model import (
     Tree,
 )
 from bot.diagnosis.texts import DiagnosisTextsError, parse_texts
+from bot.nlu.domain_vocabulary import entry_problems
 from bot.nlu.language import guess_language
 from bot.paths import PROJECT_ROOT, knowledge_dir
 from bot.topics import TopicsError, load_topics
@@ -228,8 +229,19 @@ def check_tree(tree: Tree, file: str, vocabulary: Vocabulary, words=None) -> lis
             worded = {a.id for a in node.answers if words is not None and words.patterns(tree.area, node_id, a.id)}
             problems += _answer_problems(file, node_id, node, vocabulary, worded)
 
+    for entry in tree.entries:
+        if entry.node not in tree.nodes:
+            problems.append(Problem(file, None, f"entry leads to unknown node '{entry.node}'"))
+        if not entry.words:
+            problems.append(Problem(file, None, f"entry to '{entry.node}' has no words"))
+        for word in entry.words:
+            for problem in entry_problems(word):
+                problems.append(Problem(file, None, f"entry to '{entry.node}': '{word}': {problem}"))
     if tree.start in tree.nodes:
         reachable = _reachable(tree.start, edges)
+        for entry in tree.entries:
+            if entry.node in tree.nodes:
+                reachable |= _reachable(entry.node, edges)
         for node_id in tree.nodes:
             if node_id not in reachable:
                 problems.append(Problem(file, node_id, f"is unreachable from start '{tree.start}'"))

@@ -36,7 +36,13 @@ class AnswerWords:
     not_at_hand: tuple[Pattern, ...] = ()  # "hab ich gerade nicht zur hand" while a number is asked for
 
     def patterns(self, area: str, node: str, answer_id: str) -> tuple[Pattern, ...]:
-        return self.by_answer.get(answer_id, ()) + self.by_node.get(f"{area}.{node}", {}).get(answer_id, ())
+        # A phrase that this question gives to another answer means that answer
+        # here: "blinkt trotzdem" is "not fixed" in general, but "it blinks" where
+        # blinking has an answer of its own.
+        own = self.by_node.get(f"{area}.{node}", {})
+        claimed = {p.entry for other, patterns in own.items() if other != answer_id for p in patterns}
+        general = tuple(p for p in self.by_answer.get(answer_id, ()) if p.entry not in claimed)
+        return general + own.get(answer_id, ())
 
     def choose(self, area: str, node: str, answer_ids: Sequence[str], text: str) -> str | None:
         """The answer id the text means, or None when the words do not decide."""
@@ -56,18 +62,18 @@ class AnswerWords:
         return score(self.not_at_hand, normalise_words(text)) > 0
 
 
-def _weight(pattern: Pattern) -> float:
-    # A lone "*" says little; every real word counts one.
-    return sum(0.5 if part.pattern == "[a-z0-9]*" else 1.0 for part in pattern.parts)
-
-
 def _negated(words: Sequence[str], start: int, end: int) -> bool:
     around = list(words[max(0, start - BEFORE) : start]) + list(words[end : end + AFTER])
     return any(w in NEGATIONS for w in around)
 
 
 def score(patterns: Iterable[Pattern], words: Sequence[str]) -> float:
-    total = 0.0
+    """The weight of the message's words that the phrases cover. Overlapping
+    phrases count their shared words once: "steckt hinten im router" and "im
+    router" in one message are four words, not six, so a second, shorter
+    phrase of another answer in the same message ("gelbe buchse", "stand lan")
+    is not outweighed by one phrase counted twice."""
+    covered: dict[int, float] = {}
     for pattern in patterns:
         own_negation = any(part.pattern in NEGATIONS for part in pattern.parts)
         for start in range(len(words)):
@@ -75,9 +81,11 @@ def score(patterns: Iterable[Pattern], words: Sequence[str]) -> float:
                 continue
             if not own_negation and _negated(words, start, start + len(pattern.parts)):
                 continue
-            total += _weight(pattern)
+            for offset, part in enumerate(pattern.parts):
+                weight = 0.5 if part.pattern == "[a-z0-9]*" else 1.0  # a lone "*" says little
+                covered[start + offset] = max(covered.get(start + offset, 0.0), weight)
             break  # a phrase counts once
-    return total
+    return sum(covered.values())
 
 
 def _compile(entries: Iterable[str]) -> tuple[Pattern, ...]:

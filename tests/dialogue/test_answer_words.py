@@ -41,6 +41,29 @@ def test_longer_phrases_weigh_more_and_a_tie_leaves_it_to_nlu():
     assert WORDS.choose("internet_down", "other_devices", OTHER, "ja") is None
 
 
+def test_overlapping_phrases_count_their_shared_words_once():
+    words = parse({"nodes": {"phone_down.phone_port": {
+        "in_router": ["im router", "steckt hinten im router"],
+        "in_lan": ["gelbe buchse", "da steht lan"],
+    }}})
+    ports = ["in_router", "in_lan"]
+    # four words for the router (not 4 + 2), five for LAN
+    text = "es steckt hinten im router in der gelbe buchse, da steht lan"
+    assert words.choose("phone_down", "phone_port", ports, text) == "in_lan"
+    assert words.choose("phone_down", "phone_port", ports, "es steckt hinten im router") == "in_router"
+
+
+def test_a_phrase_a_question_gives_to_one_answer_is_not_another_answers_there():
+    words = parse({
+        "answers": {"not_fixed": ["blinkt trotzdem", "immer noch nicht"]},
+        "nodes": {"router_setup.connect_dsl": {"blinking": ["blinkt trotzdem"]}},
+    })
+    ids = ["blinking", "not_fixed"]
+    assert words.choose("router_setup", "connect_dsl", ids, "ist angeschlossen, blinkt trotzdem") == "blinking"
+    assert words.choose("router_setup", "connect_dsl", ids, "geht immer noch nicht") == "not_fixed"
+    assert words.choose("internet_down", "power_check", ids, "blinkt trotzdem") == "not_fixed"
+
+
 def test_not_at_hand():
     assert WORDS.says_not_at_hand("habe ich gerade nicht zur hand")
     assert not WORDS.says_not_at_hand("4711000001")
@@ -65,4 +88,6 @@ def test_the_shipped_words_read_real_blind_answers():
     words = load_answer_words()
     scope = ["everywhere", "wlan_only", "unknown"]
     assert words.choose("internet_dropouts", "scope", scope, "pc am kabel auch") == "everywhere"
-    assert words.choose("internet_slow", "scope", scope, "weiß ich nicht, wir haben nur wlan") == "unknown"
+    slow = scope + ["wlan_no_cable"]
+    assert words.choose("internet_slow", "scope", slow, "einen pc hab ich nicht, wir haben nur wlan") == "wlan_no_cable"
+    assert words.choose("internet_slow", "scope", slow, "weiß ich nicht") == "unknown"

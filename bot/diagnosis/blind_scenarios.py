@@ -32,7 +32,7 @@ from bot.channels.edge import MAX_SENDER_ID_CHARS
 from bot.devstack import LocalBot, local_bot
 from bot.diagnosis.engine import DiagnosisEngine, DiagnosisState
 from bot.diagnosis.model import OutcomeNode
-from bot.diagnosis.scenarios import DONT_KNOW, identification_for_line
+from bot.diagnosis.scenarios import DEMO_LINES, DONT_KNOW, identification_for_line
 from bot.paths import PROJECT_ROOT
 
 FOLDER = PROJECT_ROOT / "tests" / "scenarios_blind"
@@ -95,6 +95,7 @@ class BlindRun:
     path: list[str] = field(default_factory=list)
     asked_twice: list[str] = field(default_factory=list)
     problem: str | None = None
+    verdict_turns: int | None = None  # customer messages until the line check's verdict
 
     @property
     def correct(self) -> bool:
@@ -150,6 +151,8 @@ def run_scenario(bot: LocalBot, engine: DiagnosisEngine, questions: dict, scenar
         outside = _outside_the_tree(bot, sender)
         data = bot.slot(sender, "diagnosis")
         state = DiagnosisState.from_dict(data) if data else None
+        if state is not None and run.verdict_turns is None and any(s.kind == "line_check" for s in state.steps):
+            run.verdict_turns = run.turns
         if state is not None:
             node = engine.tree(state.area).nodes[state.node]
             if isinstance(node, OutcomeNode):
@@ -185,14 +188,23 @@ def run_scenario(bot: LocalBot, engine: DiagnosisEngine, questions: dict, scenar
     return run
 
 
-def report(runs: list[BlindRun]) -> dict[str, float]:
+def report(runs: list[BlindRun], paths: bool = False) -> dict[str, float]:
     correct = [r for r in runs if r.correct]
     finished = [r.turns for r in runs if r.outcome is not None]
-    line = [r.turns for r in runs if r.scenario.fault == "line" and r.outcome is not None]
+    # Line faults of customers who can be identified (a customer without a number
+    # at hand gets no line verdict): messages until the verdict, else to the outcome.
+    line = [
+        r.verdict_turns or r.turns
+        for r in runs
+        if r.scenario.fault == "line" and r.outcome is not None and r.scenario.line in DEMO_LINES
+    ]
     for r in runs:
         mark = "ok  " if r.correct else "FAIL"
         what = r.outcome or r.problem
-        print(f"{mark} {r.scenario.id:<46} {r.turns:2d} msgs  {what} (expected {'/'.join(r.scenario.expected)})")
+        verdict = f", verdict after {r.verdict_turns}" if r.verdict_turns else ""
+        print(f"{mark} {r.scenario.id:<46} {r.turns:2d} msgs{verdict}  {what} (expected {'/'.join(r.scenario.expected)})")
+        if paths and r.correct:
+            print(f"       path: {' -> '.join(r.path)}")
         if r.asked_twice:
             print(f"       asked twice: {', '.join(r.asked_twice)}")
         if not r.correct:
@@ -207,8 +219,8 @@ def report(runs: list[BlindRun]) -> dict[str, float]:
     }
     print(
         f"\nblind scenarios: {figures['correct']:.1%} correct ({len(correct)}/{len(runs)}); customer messages to "
-        f"the outcome: median {figures['median_turns']}; line faults: at most {figures['max_line_turns']} to the "
-        f"verdict; fault reports for home faults: {figures['home_tickets']}; scenarios with a question asked "
+        f"the outcome: median {figures['median_turns']}; line faults (customer identifiable): at most "
+        f"{figures['max_line_turns']} to the verdict; fault reports for home faults: {figures['home_tickets']}; scenarios with a question asked "
         f"twice: {figures['asked_twice']}"
     )
     return figures
@@ -219,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-correct", type=float, default=None)
     parser.add_argument("--max-median-turns", type=float, default=None)
     parser.add_argument("--only", help="run only scenarios whose id contains this")
+    parser.add_argument("--paths", action="store_true", help="print the path of passing scenarios too")
     args = parser.parse_args(argv)
     scenarios, questions = load()
     if args.only:
@@ -226,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = DiagnosisEngine.load()
     with tempfile.TemporaryDirectory() as work, local_bot(MODEL, Path(work)) as bot:
         runs = [run_scenario(bot, engine, questions, s) for s in scenarios]
-    figures = report(runs)
+    figures = report(runs, paths=args.paths)
     failed = []
     if args.min_correct is not None and figures["correct"] < args.min_correct:
         failed.append(f"correct {figures['correct']:.1%} < {args.min_correct:.0%}")

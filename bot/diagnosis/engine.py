@@ -357,6 +357,13 @@ class DiagnosisEngine:
         if entry is not None:
             step = Step(entry.node, "entry", f"{self.first_message_label}: {entry.label}")
             state = replace(state, node=entry.node, steps=(step,))
+            # The same message may answer the question it led to ("Schalttermin war
+            # gestern" at the activation date): taken as an answer from earlier.
+            node = self._node(state)
+            if isinstance(node, QuestionNode):
+                chosen = self.by_words(state, Reply(text=text))
+                if chosen is not None:
+                    state = self._advance(state, chosen, from_earlier=True)
         return self._skip_known(state)
 
     def _entry(self, tree: Tree, text: str):

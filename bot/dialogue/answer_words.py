@@ -26,6 +26,7 @@ NEGATIONS = frozenset(
     {"nicht", "nich", "net", "kein", "keine", "keiner", "keinen", "keinem", "keines", "keins", "nie", "niemals",
      "nirgends", "nirgendwo", "nix", "nichts", "weder", "ohne"}
 )
+CLAUSE_BREAKS = frozenset({"aber", "sondern", "jedoch", "allerdings", "nur"})
 BEFORE, AFTER = 1, 3  # how far a negation reaches: "kein bild", "geht immer noch nicht"
 
 
@@ -63,7 +64,13 @@ class AnswerWords:
 
 
 def _negated(words: Sequence[str], start: int, end: int) -> bool:
-    around = list(words[max(0, start - BEFORE) : start]) + list(words[end : end + AFTER])
+    after = list(words[end : end + AFTER])
+    # A negation in the next clause belongs to it: "die lampen leuchten, aber kein internet".
+    for index, word in enumerate(after):
+        if word in CLAUSE_BREAKS:
+            after = after[:index]
+            break
+    around = list(words[max(0, start - BEFORE) : start]) + after
     return any(w in NEGATIONS for w in around)
 
 

@@ -97,3 +97,43 @@ def test_phone_and_tv_with_the_internet_down_and_the_line_fine_go_on_at_the_rout
             state = ENGINE.answer(state, Reply(intent="deny"))
         after = ENGINE.line_result(state, LineVerdictRoute.OK)
         assert (after.area, after.node) == ("internet_down", "dsl_led"), area
+
+
+@pytest.mark.parametrize(
+    ("area", "text", "node"),
+    [
+        ("router_setup", "Der Router läuft, das Internet geht. Wo stecke ich jetzt mein Telefon ein?", "phone_connect"),
+        ("router_setup", "Neuer Router ist dran, aber jetzt geht das Tablet nicht mehr ins Internet", "wlan_new_router"),
+        ("router_setup", "Wir haben Glasfaser bekommen, der Router ist angeschlossen", "fibre_modem_lamps"),
+        ("router_setup", "Router angeschlossen, die Lampen leuchten ruhig, aber kein Internet", "wlan_connect"),
+        # blinking wins over "lamps steady": the router has no connection yet (and a
+        # DSL lamp answers the socket question: it is a DSL line)
+        ("router_setup", "Die Power-Lampe leuchtet ruhig, aber DSL blinkt", "connect_dsl"),
+        # the same message answers the question the entry led to: the line check follows
+        ("router_setup", "neuer router, schalttermin war gestern, dsl blinkt", "check_line"),
+        ("router_setup", "Ich möchte meinen neuen Router anschließen", "dsl_socket"),
+        ("internet_down", "Seit dem Gewitter bricht das Internet beim Skypen immer ab", "scope"),
+        ("internet_down", "Mein Internet geht seit heute früh nicht mehr", "other_devices"),
+    ],
+)
+def test_the_first_message_enters_a_tree_where_the_customer_is(area, text, node):
+    state = ENGINE.start(area, text=text)
+    assert state.node == node
+    if node != ENGINE.tree(area).start:
+        assert state.steps[0].kind == "entry"
+        assert "Aus der ersten Nachricht" in ENGINE.summary(state).as_text()
+
+
+def test_a_dropout_story_in_the_internet_tree_goes_on_in_the_dropouts_tree():
+    state = ENGINE.start("internet_down", text="das internet bricht dauernd ab")
+    assert state.area == "internet_dropouts"
+    assert ENGINE.prompt(state).text.startswith("Ihre Verbindung bricht also immer wieder ab")
+
+
+def test_a_blinking_lamp_after_connecting_goes_to_the_activation_date_and_off_to_the_power():
+    state = ENGINE.start("router_setup", router="fritzbox")
+    state = ENGINE.answer(state, Reply(intent="affirm"))
+    assert state.node == "connect_dsl"
+    assert ENGINE.answer(state, Reply(text="ist genau so angeschlossen, blinkt trotzdem")).node == "activation_date"
+    assert ENGINE.answer(state, Reply(intent="deny", text="nein")).node == "power_led"
+    assert ENGINE.answer(state, Reply(text="die lampe bleibt aus")).node == "power_led"

@@ -202,7 +202,8 @@ def report(runs: list[BlindRun], paths: bool = False) -> dict[str, float]:
         mark = "ok  " if r.correct else "FAIL"
         what = r.outcome or r.problem
         verdict = f", verdict after {r.verdict_turns}" if r.verdict_turns else ""
-        print(f"{mark} {r.scenario.id:<46} {r.turns:2d} msgs{verdict}  {what} (expected {'/'.join(r.scenario.expected)})")
+        expected = "/".join(r.scenario.expected)
+        print(f"{mark} {r.scenario.id:<46} {r.turns:2d} msgs{verdict}  {what} (expected {expected})")
         if paths and r.correct:
             print(f"       path: {' -> '.join(r.path)}")
         if r.asked_twice:

@@ -221,8 +221,8 @@ def report(runs: list[BlindRun], paths: bool = False) -> dict[str, float]:
     print(
         f"\nblind scenarios: {figures['correct']:.1%} correct ({len(correct)}/{len(runs)}); customer messages to "
         f"the outcome: median {figures['median_turns']}; line faults (customer identifiable): at most "
-        f"{figures['max_line_turns']} to the verdict; fault reports for home faults: {figures['home_tickets']}; scenarios with a question asked "
-        f"twice: {figures['asked_twice']}"
+        f"{figures['max_line_turns']} to the verdict; fault reports for home faults: {figures['home_tickets']}; "
+        f"scenarios with a question asked twice: {figures['asked_twice']}"
     )
     return figures
 

@@ -103,7 +103,7 @@ def test_phone_and_tv_with_the_internet_down_and_the_line_fine_go_on_at_the_rout
     ("area", "text", "node"),
     [
         ("router_setup", "Der Router läuft, das Internet geht. Wo stecke ich jetzt mein Telefon ein?", "phone_connect"),
-        ("router_setup", "Neuer Router ist dran, aber jetzt geht das Tablet nicht mehr ins Internet", "wlan_new_router"),
+        ("router_setup", "Neuer Router ist dran, jetzt geht das Tablet nicht mehr ins Internet", "wlan_new_router"),
         ("router_setup", "Wir haben Glasfaser bekommen, der Router ist angeschlossen", "fibre_modem_lamps"),
         ("router_setup", "Router angeschlossen, die Lampen leuchten ruhig, aber kein Internet", "wlan_connect"),
         # blinking wins over "lamps steady": the router has no connection yet (and a

@@ -31,7 +31,7 @@ def _sender() -> str:
 TO_LINE_CHECK = {
     "internet_down": ["Fritzbox DSL Lampe blinkt seit heute früh, Internet geht nicht", _answer("none_works")],
     "internet_slow": ["Mein Internet ist total langsam", _answer("everywhere")],
-    "internet_dropouts": ["Die Verbindung bricht ständig ab", _answer("everywhere"), _answer("often")],
+    "internet_dropouts": ["Die Verbindung bricht ständig ab", _answer("everywhere")],
     "phone_down": [
         "Mich kann niemand mehr auf dem Festnetz anrufen",
         _answer("works"),

@@ -132,8 +132,8 @@ def test_a_second_problem_reuses_the_line_check(bot):
     sender, _ = _to_line_check(bot, "internet_slow")
     bot.send(sender, "4711000001 10115")
     bot.send(sender, "ach und die Verbindung bricht auch ständig ab")
-    bot.send(sender, _answer("everywhere"))
-    reply = _text(bot.send(sender, _answer("often")))
+    # on every device: the dropouts tree checks the line next, and takes the result it has
+    reply = _text(bot.send(sender, _answer("everywhere")))
     assert "Kundennummer" not in reply
     assert "Von unserer Seite aus ist alles in Ordnung" in reply
 

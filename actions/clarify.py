@@ -7,16 +7,13 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.offers import offer_human
+from actions.common.menus import show_topic_menu, topic_buttons
+from actions.common.offers import offer_human
 from bot.clarify import ClarificationKind, consecutive_misses, plan_clarification
 from bot.handoff.models import HandoffReason
-from bot.topics import Topic, load_topics
+from bot.topics import load_topics
 
 _WITH_MENU = {ClarificationKind.AGAIN, ClarificationKind.LOST}
-
-
-def _buttons(topics: List[Topic]) -> List[Dict[str, str]]:
-    return [{"title": topic.label, "payload": f"/{topic.intent}"} for topic in topics]
 
 
 def user_intents(tracker: Tracker) -> List[str]:
@@ -49,21 +46,15 @@ class ActionClarify(Action):
         )
         buttons: List[Dict[str, str]] = []
         if plan.kind in (ClarificationKind.SUGGEST, ClarificationKind.CHOOSE):
-            buttons = _buttons([catalog.get(intent) for intent in plan.suggestions])
+            buttons = topic_buttons([catalog.get(intent) for intent in plan.suggestions])
             buttons.append({"title": catalog.none_of_these_label, "payload": "/deny"})
         elif plan.kind in _WITH_MENU:
-            buttons = _buttons(catalog.menu())
+            buttons = topic_buttons(catalog.menu())
         dispatcher.utter_message(text=catalog.prompts[plan.kind.value], buttons=buttons)
         if plan.kind is ClarificationKind.AGAIN:
             # The second miss in a row: a person may be the better help.
             return offer_human(HandoffReason.MISUNDERSTOOD)
         return []
-
-
-def show_topic_menu(dispatcher: CollectingDispatcher) -> None:
-    """The main menu: what the assistant can help with, as buttons."""
-    catalog = load_topics()
-    dispatcher.utter_message(text=catalog.prompts["menu"], buttons=_buttons(catalog.menu()))
 
 
 class ActionShowTopics(Action):

@@ -12,148 +12,28 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.offers import offer_human
+from actions.common.diagnosis_flow import (
+    engine,
+    lamp_facts,
+    latest_intent,
+    lost,
+    message_entities,
+    present,
+    router_of,
+    say,
+    state_of,
+)
+from actions.common.offers import offer_human
 from bot.diagnosis.engine import (
-    DiagnosisEngine,
     DiagnosisState,
-    LampFact,
     Reply,
     check_cue,
     leading_yes_no,
     names_new_topic,
 )
-from bot.diagnosis.model import PROBLEM_AREAS, LineVerdictRoute
-from bot.diagnosis.texts import load_texts
+from bot.diagnosis.model import PROBLEM_AREAS
 from bot.handoff.models import HandoffReason
 from bot.nlu.mood import mood_of, opening_step
-from bot.tickets.texts import load_ticket_texts
-
-_ENGINE: DiagnosisEngine | None = None
-# Ticket outcomes offer a fault report (actions/tickets.py); a handoff outcome
-# offers a person (actions/handoff.py).
-HANDOFF_OUTCOME = "handoff"
-TICKET_OUTCOMES = ("ticket", "line_check")
-
-
-def _say(dispatcher: CollectingDispatcher, key: str) -> None:
-    dispatcher.utter_message(text=load_texts()[key])
-
-
-def engine() -> DiagnosisEngine:
-    global _ENGINE
-    if _ENGINE is None:
-        _ENGINE = DiagnosisEngine.load()
-    return _ENGINE
-
-
-def _intent(tracker: Tracker) -> str | None:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
-
-
-def _lost(dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
-    """No diagnosis to continue: say so and let the customer name the problem again."""
-    _say(dispatcher, "lost")
-    return [SlotSet("diagnosis_active", False)]
-
-
-def _entities(tracker: Tracker) -> Dict[str, List[str]]:
-    found: Dict[str, List[str]] = {}
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        found.setdefault(entity["entity"], []).append(str(entity.get("value", "")))
-    return found
-
-
-def _lamps(tracker: Tracker, router: str | None) -> List[LampFact]:
-    """Lamp facts from the latest message: "die DSL-Lampe blinkt grün"."""
-    entities = _entities(tracker)
-    lamps = [engine().led_key(name, router) for name in entities.get("led", [])]
-    lamps = [key for key in lamps if key]
-    if not lamps or not (entities.get("led_state") or entities.get("led_color")):
-        return []
-    return [
-        LampFact(led=key, states=tuple(entities.get("led_state", [])), colors=tuple(entities.get("led_color", [])))
-        for key in lamps[:1]  # one described lamp per message is what NLU can attribute reliably
-    ]
-
-
-def _router(tracker: Tracker, include_slot: bool) -> str | None:
-    """Router key from the latest message (and, if asked, from earlier ones)."""
-    mentioned = list(_entities(tracker).get("router_model") or [])
-    if include_slot:
-        mentioned.append(tracker.get_slot("router_model") or "")
-    for mention in mentioned:
-        key = engine().router_key(mention) if mention else None
-        if key:
-            return key
-    return None
-
-
-def _present(
-    dispatcher: CollectingDispatcher, state: DiagnosisState, tracker: Tracker, again: bool = False
-) -> List[Dict[str, Any]]:
-    """Say what the current node says and finish on outcomes. At a line check:
-    reuse a fresh report of this conversation, go on without one when the
-    customer could not be identified, or else ask for identification first
-    (line_check_pending makes the rules start identification_form)."""
-    from actions.linecheck import known_line_result  # the line check builds on this module
-
-    eng = engine()
-    for _ in range(len(eng.tree(state.area).nodes) + 1):
-        prompt = eng.prompt(state)
-        if prompt.kind != "line_check":
-            break
-        # Within one diagnosis the first line check answers every later one (line
-        # first, then again after the lamps): its result is in the steps, even in
-        # the turn that measured it, before the line_report slot is set.
-        earlier = next((step for step in reversed(state.steps) if step.kind == "line_check"), None)
-        if earlier is not None:
-            state = eng.line_result(state, LineVerdictRoute(earlier.answer), earlier.details)
-            continue
-        known = known_line_result(tracker, state)
-        if known is None:
-            dispatcher.utter_message(text=prompt.text)
-            return [
-                SlotSet("diagnosis", state.to_dict()),
-                SlotSet("diagnosis_active", True),
-                SlotSet("line_check_pending", True),
-                SlotSet("ticket_offer", False),
-            ]
-        route, details = known
-        if details.get("text") and route is not LineVerdictRoute.UNAVAILABLE:
-            dispatcher.utter_message(text=details["text"])
-        state = eng.line_result(state, route, details)
-    # misunderstood (again): the short form of the question, and a way to a person
-    prompt = eng.prompt(state, short=again)
-    if prompt.kind == "outcome":
-        dispatcher.utter_message(text=prompt.text)
-        if prompt.outcome in TICKET_OUTCOMES:
-            # Ask for consent before reporting (rules: affirm -> action_ticket_create).
-            from actions.tickets import offer_buttons
-
-            dispatcher.utter_message(text=load_ticket_texts().offer, buttons=offer_buttons())
-        finished = [
-            SlotSet("diagnosis", state.to_dict()),
-            SlotSet("diagnosis_active", False),
-            SlotSet("line_check_pending", False),
-            SlotSet("ticket_offer", prompt.outcome in TICKET_OUTCOMES),
-        ]
-        if prompt.outcome == HANDOFF_OUTCOME:
-            return finished + offer_human(HandoffReason.DIAGNOSIS)
-        return finished
-    buttons = [
-        {"title": label, "payload": f'/inform{{"diagnosis_answer": "{answer_id}"}}'}
-        for label, answer_id in prompt.buttons
-    ]
-    if again:
-        buttons.append({"title": load_texts()["person_button"], "payload": "/request_human"})
-    dispatcher.utter_message(text=prompt.text, buttons=buttons)
-    return [
-        SlotSet("diagnosis", state.to_dict()),
-        SlotSet("diagnosis_active", True),
-        SlotSet("line_check_pending", False),
-        SlotSet("ticket_offer", False),
-    ]
-
 
 # A message classified as another problem switches the diagnosis only when NLU
 # is this sure; a weaker guess that fits an answer of the open question is taken
@@ -181,7 +61,7 @@ def _confidence(message: dict, intent: str) -> float:
 def _replies(tracker: Tracker) -> list[Reply]:
     """The latest message as replies, one per plausible intent, best first."""
     message = tracker.latest_message or {}
-    entities = _entities(tracker)
+    entities = message_entities(tracker)
     answer_id = (entities.get("diagnosis_answer") or [None])[0]
     top = (message.get("intent") or {}).get("name")
     ranked = [
@@ -210,8 +90,8 @@ def _replies(tracker: Tracker) -> list[Reply]:
 def _try_answer(tracker: Tracker, state: DiagnosisState) -> tuple[DiagnosisState, bool]:
     """(next state, whether the message answered the open question)."""
     eng = engine()
-    router = _router(tracker, include_slot=False)
-    lamps = _lamps(tracker, router or state.router)
+    router = router_of(tracker, include_slot=False)
+    lamps = lamp_facts(tracker, router or state.router)
     if router or lamps:
         learned = eng.learn(state, router=router, lamps=lamps)
         if (learned.node, learned.router) != (state.node, state.router):
@@ -238,20 +118,6 @@ def _problem_text(tracker: Tracker) -> str:
     return " . ".join(reversed(texts))
 
 
-def _state(tracker: Tracker) -> DiagnosisState | None:
-    """The diagnosis in the slot; None if missing or no longer in the content (a
-    support lead may have removed the node since), so the customer is re-asked
-    instead of getting no answer from a failing action."""
-    data = tracker.get_slot("diagnosis")
-    try:
-        state = DiagnosisState.from_dict(data) if data else None
-    except (KeyError, TypeError):
-        return None
-    if state is None or state.area not in engine().trees or state.node not in engine().tree(state.area).nodes:
-        return None
-    return state
-
-
 class ActionDiagnosisStart(Action):
     def name(self) -> str:
         return "action_diagnosis_start"
@@ -260,8 +126,8 @@ class ActionDiagnosisStart(Action):
         intent = (tracker.latest_message or {}).get("intent") or {}
         area = intent.get("name")
         if area not in PROBLEM_AREAS:
-            return _lost(dispatcher)
-        current = _state(tracker)
+            return lost(dispatcher)
+        current = state_of(tracker)
         if current is not None and tracker.get_slot("diagnosis_active") and not engine().is_finished(current):
             text = (tracker.latest_message or {}).get("text") or ""
             restated = engine().problem_restated(current) if area == current.area else None
@@ -272,27 +138,27 @@ class ActionDiagnosisStart(Action):
                 and check_cue(text) is None
                 and engine().by_words(current, Reply(text=text)) is None
             ):
-                return _present(dispatcher, restated, tracker)
+                return present(dispatcher, restated, tracker)
             nxt, answered = _try_answer(tracker, current)
             # Lamp, router or button facts and a leading ja/nein answer the open
             # question; they never start another topic ("nein, nur übers WLAN" is
             # an answer, "ach und das Telefon geht auch nicht" is a new topic).
             # Customers tell stories while answering; a story that answers the
             # question switches the topic only with words that open a new one.
-            facts = bool(set(_entities(tracker)) & _FACT_ENTITIES)
+            facts = bool(set(message_entities(tracker)) & _FACT_ENTITIES)
             yes_no = leading_yes_no(text) is not None
             confident = (intent.get("confidence") or 0) >= SWITCH_CONFIDENCE
             new_topic = names_new_topic(text)
             if answered and (area == current.area or facts or yes_no or not (confident and new_topic)):
-                return _present(dispatcher, nxt, tracker)
+                return present(dispatcher, nxt, tracker)
             short = len(text.split()) <= SWITCH_MAX_WORDS
             if area == current.area or not (new_topic or (confident and short)):
                 # The same problem again, a weak guess at another, or a long story
                 # that reads like another problem: keep going with the open question.
-                _say(dispatcher, "not_understood")
-                return _present(dispatcher, current, tracker)
-        router = _router(tracker, include_slot=True)
-        state = engine().start(area, router=router, lamps=_lamps(tracker, router), text=_problem_text(tracker))
+                say(dispatcher, "not_understood")
+                return present(dispatcher, current, tracker)
+        router = router_of(tracker, include_slot=True)
+        state = engine().start(area, router=router, lamps=lamp_facts(tracker, router), text=_problem_text(tracker))
         step = opening_step(mood_of(tracker.latest_message))
         if step.next_action:
             # A person or the ticket first; the area is kept for the agent's summary.
@@ -302,8 +168,8 @@ class ActionDiagnosisStart(Action):
                 FollowupAction(step.next_action),
             ]
         if step.text_key:
-            _say(dispatcher, step.text_key)
-        return [SlotSet("diagnosis_misses", 0)] + _present(dispatcher, state, tracker)
+            say(dispatcher, step.text_key)
+        return [SlotSet("diagnosis_misses", 0)] + present(dispatcher, state, tracker)
 
 
 class ActionDiagnosisAnswer(Action):
@@ -311,10 +177,10 @@ class ActionDiagnosisAnswer(Action):
         return "action_diagnosis_answer"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
-        state = _state(tracker)
+        state = state_of(tracker)
         if state is None or engine().is_finished(state):
-            return _lost(dispatcher)
-        intent = _intent(tracker)
+            return lost(dispatcher)
+        intent = latest_intent(tracker)
         confidence = ((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0
         # A clear wish for a person is never read as "nein" to the open question
         # ("nein, ich will einen Menschen sprechen"); a weak guess may be an answer
@@ -323,7 +189,7 @@ class ActionDiagnosisAnswer(Action):
             return [FollowupAction("action_handoff")]
         nxt, answered = _try_answer(tracker, state)
         if answered:
-            return [SlotSet("diagnosis_misses", 0)] + _present(dispatcher, nxt, tracker)
+            return [SlotSet("diagnosis_misses", 0)] + present(dispatcher, nxt, tracker)
         # Not an answer: then the message means what NLU says it means.
         if intent == "wait":
             dispatcher.utter_message(response="utter_wait")
@@ -338,14 +204,14 @@ class ActionDiagnosisAnswer(Action):
         if intent == "complaint":
             # Angry: first the apology, then a person is offered. The open
             # question comes back if the customer prefers to go on here.
-            _say(dispatcher, "complaint")
+            say(dispatcher, "complaint")
             return offer_human(HandoffReason.COMPLAINT)
         if intent == "start_over":
             dispatcher.utter_message(response="utter_start_over")
-            return _present(dispatcher, engine().start(state.area, router=state.router), tracker)
+            return present(dispatcher, engine().start(state.area, router=state.router), tracker)
         if intent == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
-            return _present(dispatcher, nxt, tracker)
+            return present(dispatcher, nxt, tracker)
         # Not understood. Counted per question, whatever NLU read (an unclear
         # "inform" loops as surely as nlu_fallback), and reset by any answer.
         misses = int(tracker.get_slot("diagnosis_misses") or 0)
@@ -353,18 +219,18 @@ class ActionDiagnosisAnswer(Action):
         if misses >= 2:
             # Stuck at this question: a third miss in a row offers a person (no
             # answer buttons follow, so not the "tap an answer" text).
-            _say(dispatcher, "stuck")
+            say(dispatcher, "stuck")
             return [SlotSet("diagnosis_misses", 0)] + offer_human(HandoffReason.MISUNDERSTOOD)
         if misses == 1:
             # The second miss: put it differently first (the step's explanation, then
             # the question alone), with a button for a person if the customer prefers.
-            _say(dispatcher, "not_understood_again")
+            say(dispatcher, "not_understood_again")
             explanation = engine().help_text(nxt)
             if explanation:
                 dispatcher.utter_message(text=explanation)
-            return counted + _present(dispatcher, nxt, tracker, again=True)
-        _say(dispatcher, "not_understood")
-        return counted + _present(dispatcher, nxt, tracker)
+            return counted + present(dispatcher, nxt, tracker, again=True)
+        say(dispatcher, "not_understood")
+        return counted + present(dispatcher, nxt, tracker)
 
 
 class ActionDiagnosisExplain(Action):
@@ -374,20 +240,20 @@ class ActionDiagnosisExplain(Action):
         return "action_diagnosis_explain"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
-        state = _state(tracker)
+        state = state_of(tracker)
         if state is None:
-            return _lost(dispatcher)
+            return lost(dispatcher)
         # "nein, das steckt in der Dose an der Wand" reads like a where-question
         # to NLU but answers the open one: answers come first.
         nxt, answered = _try_answer(tracker, state)
         if answered:
-            return _present(dispatcher, nxt, tracker)
-        text = engine().why_text(state) if _intent(tracker) == "ask_why" else engine().help_text(state)
+            return present(dispatcher, nxt, tracker)
+        text = engine().why_text(state) if latest_intent(tracker) == "ask_why" else engine().help_text(state)
         if text:
             dispatcher.utter_message(text=text)
         else:
-            _say(dispatcher, "no_explanation")
-        return _present(dispatcher, state, tracker)
+            say(dispatcher, "no_explanation")
+        return present(dispatcher, state, tracker)
 
 
 class ActionDiagnosisBack(Action):
@@ -395,12 +261,12 @@ class ActionDiagnosisBack(Action):
         return "action_diagnosis_back"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
-        state = _state(tracker)
+        state = state_of(tracker)
         if state is None:
-            return _lost(dispatcher)
+            return lost(dispatcher)
         back = engine().back(state)
-        _say(dispatcher, "back" if back != state else "back_at_start")
-        return _present(dispatcher, back, tracker)
+        say(dispatcher, "back" if back != state else "back_at_start")
+        return present(dispatcher, back, tracker)
 
 
 class ActionDiagnosisRepeat(Action):
@@ -410,8 +276,8 @@ class ActionDiagnosisRepeat(Action):
         return "action_diagnosis_repeat"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
-        state = _state(tracker)
+        state = state_of(tracker)
         if state is None or engine().is_finished(state):
             return [SlotSet("diagnosis_active", False)]
-        _say(dispatcher, "resume")
-        return _present(dispatcher, state, tracker)
+        say(dispatcher, "resume")
+        return present(dispatcher, state, tracker)

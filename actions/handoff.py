@@ -17,9 +17,9 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clarify import show_topic_menu
-from actions.diagnosis import _present, _state, engine
-from actions.linecheck import slot_set_this_turn
+from actions.common.diagnosis_flow import engine, present, state_of
+from actions.common.events import slot_set_this_turn
+from actions.common.menus import show_topic_menu
 from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk
 from bot.handoff.models import HandoffReason, HandoffStatus
 from bot.handoff.texts import load_handoff_texts
@@ -67,7 +67,7 @@ def agent_summary(tracker: Tracker) -> tuple[str | None, str, str | None]:
     checked, so the agent never asks again."""
     lines: List[str] = []
     area = verdict = None
-    state = _state(tracker)
+    state = state_of(tracker)
     if state is not None:
         area = state.area
         lines.append(engine().summary(state).as_text())
@@ -173,9 +173,9 @@ class ActionHandoffDeclined(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
         dispatcher.utter_message(text=load_handoff_texts().declined)
         events: List[Dict[str, Any]] = [SlotSet("handoff_reason", None)]
-        state = _state(tracker)
+        state = state_of(tracker)
         if state is not None and tracker.get_slot("diagnosis_active") and not engine().is_finished(state):
-            return events + _present(dispatcher, state, tracker)
+            return events + present(dispatcher, state, tracker)
         show_topic_menu(dispatcher)  # nothing was started yet: what can the bot do?
         return events + _QUIET
 

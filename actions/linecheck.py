@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.diagnosis import _present, _say, _state, engine
+from actions.common.diagnosis_flow import engine, present, say, state_of
+from actions.common.events import slot_set_this_turn
+from actions.common.line_results import verdict_book
 from bot.diagnosis.model import LineVerdictRoute
 from bot.identity import FAILED, SKIPPED, UNCHECKED, VERIFIED_SLOT, verified_identity, verified_record
 from bot.identity import digits as _digits
@@ -28,17 +29,14 @@ from bot.linecheck.client import (
     LineDiagnosticsClient,
 )
 from bot.linecheck.models import LineReport
-from bot.linecheck.verdict import VerdictBook
 from bot.nlu.numbers import CUSTOMER_NUMBER, POSTAL_CODE, find_numbers
 from bot.tickets.store import TicketStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-REPORT_FRESH_FOR = timedelta(minutes=30)
 
 _CLIENT: LineDiagnosticsClient | None = None
-_BOOK: VerdictBook | None = None
 _GUARD: IdentificationGuard | None = None
 
 
@@ -55,13 +53,6 @@ def identification_guard() -> IdentificationGuard:
     if _GUARD is None:
         _GUARD = IdentificationGuard()
     return _GUARD
-
-
-def verdict_book() -> VerdictBook:
-    global _BOOK
-    if _BOOK is None:
-        _BOOK = VerdictBook.load()
-    return _BOOK
 
 
 def _raw_digits(tracker: Tracker) -> str | None:
@@ -102,7 +93,7 @@ class ValidateIdentificationForm(FormValidationAction):
             result[CUSTOMER_NUMBER] = None
             result[POSTAL_CODE] = None
         else:
-            _say(dispatcher, text_key)
+            say(dispatcher, text_key)
         return result
 
     async def _pair(self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, postal: str) -> Dict:
@@ -114,7 +105,7 @@ class ValidateIdentificationForm(FormValidationAction):
             return {CUSTOMER_NUMBER: number, POSTAL_CODE: postal}  # this very pair was confirmed already
         try:
             if await asyncio.to_thread(identification_guard().locked, number):
-                _say(dispatcher, "identification_locked")
+                say(dispatcher, "identification_locked")
                 return {**cleared, "identification_status": FAILED}
             await asyncio.to_thread(line_client().verify, number, postal)
         except (CustomerNotFound, InvalidIdentification):
@@ -123,7 +114,7 @@ class ValidateIdentificationForm(FormValidationAction):
             except TicketStoreUnavailable:
                 failures = 0  # the per-conversation limit still applies
             if failures >= identification_guard().limit:
-                _say(dispatcher, "identification_locked")
+                say(dispatcher, "identification_locked")
                 return {**cleared, "identification_status": FAILED}
             return self._failed_try(dispatcher, tracker, "identification_mismatch", **cleared)
         except (BackendUnavailable, TicketStoreUnavailable):
@@ -161,17 +152,6 @@ class ValidateIdentificationForm(FormValidationAction):
         return {POSTAL_CODE: postal}
 
 
-def slot_set_this_turn(tracker: Tracker, name: str) -> bool:
-    """Was the slot set since the customer's last message? A form's validation
-    sets it on a failed try, and its error message already asks again."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "slot" and event.get("name") == name:
-            return True
-    return False
-
-
 class ActionAskCustomerNumber(Action):
     def name(self) -> str:
         return "action_ask_customer_number"
@@ -187,7 +167,7 @@ class ActionAskCustomerNumber(Action):
             ask = texts.status_ask_identity if tracker.get_slot("ticket_number") else texts.status_ask
             dispatcher.utter_message(text=ask)
         else:
-            _say(dispatcher, "ask_customer_number")
+            say(dispatcher, "ask_customer_number")
         return []
 
 
@@ -197,7 +177,7 @@ class ActionAskPostalCode(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
         if not slot_set_this_turn(tracker, "identification_attempts"):
-            _say(dispatcher, "ask_postal_code")
+            say(dispatcher, "ask_postal_code")
         return []
 
 
@@ -209,7 +189,7 @@ class ActionLineCheck(Action):
         return "action_line_check"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
-        state = _state(tracker)
+        state = state_of(tracker)
         if state is None or engine().prompt(state).kind != "line_check":
             return [
                 SlotSet("diagnosis_active", False),
@@ -219,14 +199,14 @@ class ActionLineCheck(Action):
         events: List[Dict] = []
         status = tracker.get_slot("identification_status")
         if status == FAILED:
-            _say(dispatcher, "identification_failed")
+            say(dispatcher, "identification_failed")
             return events + _continue(dispatcher, state, LineVerdictRoute.UNAVAILABLE, tracker)
         if status == UNCHECKED:  # the backend could not check the pair a moment ago
             dispatcher.utter_message(text=verdict_book().unavailable_text)
             return events + _continue(dispatcher, state, LineVerdictRoute.UNAVAILABLE, tracker)
         identity = verified_identity(tracker.slots)
         if identity is None:
-            _say(dispatcher, "identification_skipped")
+            say(dispatcher, "identification_skipped")
             events.append(SlotSet("identification_status", SKIPPED))
             return events + _continue(dispatcher, state, LineVerdictRoute.UNAVAILABLE, tracker)
         number, postal = identity
@@ -234,7 +214,7 @@ class ActionLineCheck(Action):
             report = await asyncio.to_thread(line_client().check, number, postal)
         except CustomerNotFound:
             # Verified a moment ago, gone now: do not show anything, just go on.
-            _say(dispatcher, "identification_skipped")
+            say(dispatcher, "identification_skipped")
             return events + _continue(dispatcher, state, LineVerdictRoute.UNAVAILABLE, tracker)
         except BackendUnavailable as error:
             logger.warning("line check unavailable: %s", error)
@@ -248,34 +228,12 @@ def judge_and_continue(dispatcher: CollectingDispatcher, state, report: LineRepo
     dispatcher.utter_message(text=verdict.text)
     details = {"verdict": verdict.id, "text": verdict.text, "measurements": verdict.measurements}
     nxt = engine().line_result(state, verdict.route, details)
-    return [SlotSet("line_report", report.json())] + _present(dispatcher, nxt, tracker)
+    return [SlotSet("line_report", report.json())] + present(dispatcher, nxt, tracker)
 
 
 def _continue(dispatcher: CollectingDispatcher, state, route: LineVerdictRoute, tracker: Tracker) -> List[Dict]:
     details = {"verdict": route.value, "text": route.value}
-    return _present(dispatcher, engine().line_result(state, route, details), tracker)
-
-
-def known_line_result(tracker: Tracker, state) -> Tuple[LineVerdictRoute, Dict] | None:
-    """The line result for a second line check in the same conversation, or None
-    when the customer still has to be asked. Never asks twice: a fresh report
-    is judged again for the new problem area; a failed or skipped
-    identification means going on without a line check."""
-    if tracker.get_slot("identification_status") in (FAILED, SKIPPED):
-        return LineVerdictRoute.UNAVAILABLE, {"verdict": "unavailable", "text": ""}
-    if verified_identity(tracker.slots) is None:
-        return None  # a report of another (or no longer verified) customer says nothing here
-    raw = tracker.get_slot("line_report")
-    if not raw:
-        return None
-    try:
-        report = LineReport.parse_raw(raw)
-    except ValueError:
-        return None
-    if datetime.now(timezone.utc) - report.status.measured_at > REPORT_FRESH_FOR:
-        return None  # an old measurement says nothing about today: measure again
-    verdict = verdict_book().judge(report, state.area)
-    return verdict.route, {"verdict": verdict.id, "text": verdict.text, "measurements": verdict.measurements}
+    return present(dispatcher, engine().line_result(state, route, details), tracker)
 
 
 class ValidateOutageForm(FormValidationAction):

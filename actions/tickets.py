@@ -18,9 +18,9 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.diagnosis import _state, engine
-from actions.linecheck import slot_set_this_turn
-from actions.offers import offer_human
+from actions.common.diagnosis_flow import engine, state_of
+from actions.common.events import slot_set_this_turn
+from actions.common.offers import offer_human
 from bot.diagnosis.model import PROBLEM_AREAS
 from bot.german_time import german_date
 from bot.handoff.models import HandoffReason
@@ -98,7 +98,7 @@ def _status_text(ticket: TicketView, identity: tuple[str, str] | None) -> str:
 
 
 def ticket_request(tracker: Tracker, customer_number: str, postal_code: str) -> TicketRequest | None:
-    state = _state(tracker)
+    state = state_of(tracker)
     if state is None:
         return None
     summary = engine().summary(state)
@@ -274,8 +274,3 @@ class ActionAskContact(Action):
         if not slot_set_this_turn(tracker, "contact"):  # after an invalid try the error message asks again
             dispatcher.utter_message(text=load_ticket_texts().ask_contact)
         return []
-
-
-def offer_buttons() -> List[Dict[str, Any]]:
-    texts = load_ticket_texts()
-    return [{"title": texts.offer_yes, "payload": "/affirm"}, {"title": texts.offer_no, "payload": "/deny"}]

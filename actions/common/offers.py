@@ -1,5 +1,4 @@
-"""What an action returns to let action_offer_human speak next (no other imports,
-so every action module can use it without import cycles)."""
+"""What an action returns to let action_offer_human speak next."""
 
 from __future__ import annotations
 

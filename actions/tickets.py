@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 from dataclasses import asdict, replace
 from typing import Any, Dict, List
 
@@ -25,28 +24,23 @@ from bot.diagnosis.model import PROBLEM_AREAS
 from bot.german_time import german_date
 from bot.handoff.models import HandoffReason
 from bot.identity import FAILED, SKIPPED, UNCHECKED, verified_identity
-from bot.nlu.numbers import PHONE_NUMBER, find_numbers
 from bot.tickets.models import Priority, TicketStatus
+from bot.tickets.parsing import looks_like_ticket_number, parse_contact, ticket_number_in
 from bot.tickets.spool import TicketSpool
 from bot.tickets.store import (
-    NUMBER_LENGTH,
     TicketNotFound,
     TicketRequest,
     TicketStore,
     TicketStoreUnavailable,
     TicketView,
-    normalize_number,
 )
 from bot.tickets.texts import load_ticket_texts
 
 logger = logging.getLogger(__name__)
 
 _STORE: TicketStore | None = None
-_TICKET_NUMBER = re.compile(r"\bST[\s-]?([A-Za-z0-9]{3}[\s-]?[A-Za-z0-9]{3})\b", re.IGNORECASE)
-_TICKET_LIKE = re.compile(r"\bST(?:[\s-]+[A-Za-z0-9]|\d)", re.IGNORECASE)  # "ST-ABC": meant a number, mistyped
 URGENT_VERDICTS = {"line_fault", "fault"}
 CONTACT_NEEDED = {"line_fault", "area_outage"}  # the landline is down: the usual way to call back
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
 def store() -> TicketStore:
@@ -58,14 +52,6 @@ def store() -> TicketStore:
 
 def spool() -> TicketSpool:
     return TicketSpool()
-
-
-def ticket_number_in(text: str) -> str | None:
-    match = _TICKET_NUMBER.search(text or "")
-    if not match:
-        return None
-    number = normalize_number("ST" + match.group(1))
-    return number if len(number) == len("ST-") + NUMBER_LENGTH else None
 
 
 def _identified(tracker: Tracker) -> tuple[str, str] | None:
@@ -194,7 +180,7 @@ class ActionTicketStatus(Action):
         done = [SlotSet("identify_for", "done")]
         text = (tracker.latest_message or {}).get("text") or ""
         number = ticket_number_in(text) or tracker.get_slot("ticket_number")
-        if number is None and _TICKET_LIKE.search(text):
+        if number is None and looks_like_ticket_number(text):
             dispatcher.utter_message(text=texts.status_not_found)  # says what a number looks like
             return done
         identity = _identified(tracker)
@@ -236,15 +222,6 @@ def _may_ask_identity(tracker: Tracker, ticket: TicketView) -> bool:
         and tracker.get_slot("identification_status") not in (FAILED, SKIPPED)
         and not tracker.active_loop.get("name")
     )
-
-
-def parse_contact(text: str) -> dict | None:
-    """A German phone number or an e-mail address in the customer's words."""
-    email = _EMAIL.search(text or "")
-    if email:
-        return {"email": email.group()[:120]}
-    phones = [n for n in find_numbers(text or "") if n.entity == PHONE_NUMBER]
-    return {"phone": phones[0].value} if phones else None
 
 
 class ValidateContactForm(FormValidationAction):

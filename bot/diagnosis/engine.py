@@ -279,7 +279,7 @@ class DiagnosisEngine:
         self.dont_know_label = dont_know_label
         self.answer_words = answer_words or AnswerWords({}, {})
         self.first_message_label = first_message_label
-        self._entry_cache: dict[tuple[str, str], tuple] = {}
+        self._entry_cache: dict[tuple[str, int], tuple] = {}
 
     @classmethod
     def load(cls, root: Path | None = None) -> DiagnosisEngine:
@@ -355,12 +355,16 @@ class DiagnosisEngine:
         state = DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps))
         entry = self._entry(tree, text)
         if entry is not None:
-            step = Step(entry.node, "entry", f"{self.first_message_label}: {entry.label}")
-            state = replace(state, node=entry.node, steps=(step,))
+            # With an answer, the taken answer itself is the step the summary shows.
+            steps = () if entry.answer else (Step(entry.node, "entry", f"{self.first_message_label}: {entry.label}"),)
+            state = replace(state, node=entry.node, steps=steps)
             # The same message may answer the question it led to ("Schalttermin war
             # gestern" at the activation date): taken as an answer from earlier.
             node = self._node(state)
-            if isinstance(node, QuestionNode):
+            if entry.answer is not None:
+                chosen = next(a for a in node.answers if a.id == entry.answer)
+                state = self._advance(state, chosen, from_earlier=True)
+            elif isinstance(node, QuestionNode):
                 chosen = self.by_words(state, Reply(text=text))
                 if chosen is not None:
                     state = self._advance(state, chosen, from_earlier=True)
@@ -370,13 +374,14 @@ class DiagnosisEngine:
         words = normalise_words(text) if text else []
         if not words:
             return None
-        return next((e for e in tree.entries if score(self._entry_patterns(tree.area, e.node), words) > 0), None)
+        return next(
+            (e for i, e in enumerate(tree.entries) if score(self._entry_patterns(tree.area, i), words) > 0), None
+        )
 
-    def _entry_patterns(self, area: str, node: str) -> tuple:
-        key = (area, node)
+    def _entry_patterns(self, area: str, index: int) -> tuple:
+        key = (area, index)
         if key not in self._entry_cache:
-            entry = next(e for e in self.tree(area).entries if e.node == node)
-            self._entry_cache[key] = tuple(compile_entry(w) for w in entry.words)
+            self._entry_cache[key] = tuple(compile_entry(w) for w in self.tree(area).entries[index].words)
         return self._entry_cache[key]
 
     def _router_pending(self, state: DiagnosisState) -> bool:

@@ -143,6 +143,9 @@ class Entry(_Strict):
     node: str
     label: str  # German, for the ticket and the agent: what the first message said
     words: List[str]
+    # The answer the first message gives to the question at `node` ("auf keinem
+    # Gerät" to "Geht das Internet an einem anderen Gerät?"): taken, not asked.
+    answer: str | None = None
 
 
 class Tree(_Strict):

@@ -234,6 +234,10 @@ def check_tree(tree: Tree, file: str, vocabulary: Vocabulary, words=None) -> lis
             problems.append(Problem(file, None, f"entry leads to unknown node '{entry.node}'"))
         if not entry.words:
             problems.append(Problem(file, None, f"entry to '{entry.node}' has no words"))
+        if entry.answer is not None and entry.node in tree.nodes:
+            answers = [a.id for a in getattr(tree.nodes[entry.node], "answers", [])]
+            if entry.answer not in answers:
+                problems.append(Problem(file, None, f"entry to '{entry.node}': no answer '{entry.answer}' there"))
         for word in entry.words:
             for problem in entry_problems(word):
                 problems.append(Problem(file, None, f"entry to '{entry.node}': '{word}': {problem}"))

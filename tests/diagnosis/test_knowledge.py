@@ -137,3 +137,41 @@ def test_a_blinking_lamp_after_connecting_goes_to_the_activation_date_and_off_to
     assert ENGINE.answer(state, Reply(text="ist genau so angeschlossen, blinkt trotzdem")).node == "activation_date"
     assert ENGINE.answer(state, Reply(intent="deny", text="nein")).node == "power_led"
     assert ENGINE.answer(state, Reply(text="die lampe bleibt aus")).node == "power_led"
+
+
+@pytest.mark.parametrize(
+    ("area", "text", "node", "answer"),
+    [
+        ("internet_down", "weder am tablet noch am computer geht das internet", "line_check_first", "none_works"),
+        ("internet_down", "Internet geht nicht, auch nicht am Handy", "line_check_first", "none_works"),
+        ("internet_down", "das handy geht, nur der laptop nicht", "device_restart", "other_works"),
+        ("phone_down", "Internet geht prima, aber das Telefon ist tot", "direction", "works"),
+        ("internet_slow", "nur der laptop ist langsam, das handy ist schnell", "device_slow", "one_device"),
+        ("internet_dropouts", "bricht ständig ab, auch am PC mit Kabel", "line_check", "everywhere"),
+    ],
+)
+def test_the_first_message_answers_the_first_question(area, text, node, answer):
+    state = ENGINE.start(area, text=text)
+    assert state.node == node
+    assert state.steps[0].answer == answer and state.steps[0].from_earlier_message
+    assert "(aus früherer Nachricht)" in ENGINE.summary(state).as_text()
+
+
+@pytest.mark.parametrize(
+    ("area", "text"),
+    [
+        ("internet_down", "ich habe kein internet"),  # on this device? not said
+        ("internet_down", "am laptop geht kein internet"),
+        ("phone_down", "das telefon geht nicht"),
+    ],
+)
+def test_a_first_message_that_does_not_say_it_leaves_the_first_question_open(area, text):
+    state = ENGINE.start(area, text=text)
+    assert state.node == ENGINE.tree(area).start and not state.steps
+
+
+def test_nothing_lit_at_all_goes_straight_to_the_power_checks():
+    state = ENGINE.start("internet_down", router="fritzbox", text="Internet geht nirgends")
+    state = ENGINE.line_result(state, LineVerdictRoute.OK)
+    assert state.node == "dsl_led"
+    assert ENGINE.answer(state, Reply(text="da leuchtet überhaupt nichts")).node == "power_check"

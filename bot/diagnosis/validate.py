@@ -417,6 +417,24 @@ def check_answer_words_file(path: Path, answers_by_node: dict[str, list[str]]) -
     return [Problem(_rel(path), None, message) for message in check_answer_words(raw, answers_by_node)]
 
 
+def check_followups_file(path: Path) -> list[Problem]:
+    """knowledge/followups.yml: questions around an outcome and their answers."""
+    from bot.dialogue.followups import check_followups
+
+    if not path.exists():
+        return [Problem(_rel(path), None, "is missing: questions after an outcome need their answers")]
+    raw, problems = _load_yaml(path)
+    if problems:
+        return problems
+    problems = [Problem(_rel(path), None, message) for message in check_followups(raw)]
+    texts = raw.get("topics", {}).values() if isinstance(raw, dict) and isinstance(raw.get("topics"), dict) else []
+    for topic in texts:
+        for situation, text in ((topic or {}).get("answers") or {}).items() if isinstance(topic, dict) else ():
+            if str(text).strip() and guess_language(str(text)).language != "de":
+                problems.append(Problem(_rel(path), None, f"answer '{situation}' does not look German: {text[:60]!r}"))
+    return problems
+
+
 def check_handovers(trees: dict[str, tuple[Tree, str]]) -> list[Problem]:
     """A handover names a tree and a node that exist, and never hands back to its
     own tree (that would be a plain answer's next)."""
@@ -486,6 +504,7 @@ def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None =
     problems += check_system(root)
     problems += check_domain_vocabulary(root / "vocabulary.yml", vocabulary)
     problems += check_answer_words_file(root / "answer_words.yml", answers_by_node)
+    problems += check_followups_file(root / "followups.yml")
     for area in PROBLEM_AREAS:
         if area not in areas_found:
             missing = _rel(root / "trees" / f"{area}.yml")

@@ -1,0 +1,145 @@
+"""Questions around an outcome: "wie lange dauert das?", "ist der Rückruf jetzt
+angemeldet?", "muss ich zu Hause sein?".
+
+After a fault report, a callback or an explained outage the customer asks about
+it, and a new diagnosis or a topic menu is the wrong answer. knowledge/followups.yml
+has the topics with the customers' words and an answer per situation; the
+situation comes from what the assistant already did in this conversation
+(OutcomeContext, built from the slots by the Rasa side).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+from bot.dialogue.answer_words import score
+from bot.nlu.domain_vocabulary import Pattern, compile_entry, entry_problems, normalise_words
+from bot.paths import knowledge_dir
+
+FOLLOWUPS_FILE = "followups.yml"
+# What the assistant may have done in this conversation (OutcomeContext.holds).
+SITUATIONS = ("ticket", "offer", "outage", "callback", "solved", "any")
+PLACEHOLDERS = frozenset({"ticket_number", "phone_end", "service_hours"})
+OUTAGE_VERDICTS = frozenset({"area_outage", "outage"})
+
+
+@dataclass(frozen=True)
+class OutcomeContext:
+    """What the assistant did so far in this conversation."""
+
+    ticket_number: str | None = None
+    ticket_offered: bool = False
+    callback_phone: str | None = None
+    line_verdict: str | None = None  # verdict id of the line check, e.g. line_fault, area_outage
+    outcome: str | None = None  # the diagnosis outcome: resolved, info, ticket, handoff, ...
+
+    def holds(self, situation: str) -> bool:
+        return {
+            "ticket": bool(self.ticket_number),
+            "offer": self.ticket_offered and not self.ticket_number,
+            "outage": self.line_verdict in OUTAGE_VERDICTS,
+            "callback": bool(self.callback_phone),
+            "solved": self.outcome == "resolved",
+            "any": True,
+        }[situation]
+
+    @property
+    def has_outcome(self) -> bool:
+        return any(self.holds(s) for s in SITUATIONS[:-1]) or self.outcome is not None
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    patterns: tuple[Pattern, ...]
+    answers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class FollowupBook:
+    topics: tuple[Topic, ...]
+    service_hours: str = ""
+
+    def topic_of(self, text: str) -> str | None:
+        """The topic the customer asks about, or None."""
+        words = normalise_words(text or "")
+        if not words:
+            return None
+        return next((t.name for t in self.topics if score(t.patterns, words) > 0), None)
+
+    def answer(self, topic: str, context: OutcomeContext) -> str:
+        chosen = next(t for t in self.topics if t.name == topic)
+        # In the order written: a topic puts first what matters most for it.
+        situation = next(s for s in chosen.answers if context.holds(s))
+        phone = "".join(ch for ch in (context.callback_phone or "") if ch.isdigit())
+        return chosen.answers[situation].format(
+            ticket_number=context.ticket_number or "",
+            phone_end=phone[-3:],
+            service_hours=self.service_hours,
+        )
+
+
+def parse(data: Mapping, service_hours: str = "") -> FollowupBook:
+    topics = tuple(
+        Topic(
+            name=str(name),
+            patterns=tuple(compile_entry(str(w)) for w in raw.get("words") or []),
+            answers={str(k): str(v).strip() for k, v in (raw.get("answers") or {}).items()},
+        )
+        for name, raw in (data.get("topics") or {}).items()
+    )
+    return FollowupBook(topics, service_hours)
+
+
+def check_followups(data: object) -> list[str]:
+    """Problems for `make validate`."""
+    if not isinstance(data, dict) or not isinstance(data.get("topics"), dict) or not data["topics"]:
+        return ["must be a mapping with a non-empty 'topics' mapping"]
+    problems = []
+    for name, raw in data["topics"].items():
+        if not isinstance(raw, dict):
+            problems.append(f"topic '{name}': must be a mapping with 'words' and 'answers'")
+            continue
+        unknown_keys = set(raw) - {"words", "answers"}
+        if unknown_keys:
+            problems.append(f"topic '{name}': unknown keys {sorted(unknown_keys)}")
+        words = raw.get("words") or []
+        if not words:
+            problems.append(f"topic '{name}': no words")
+        for word in words:
+            for problem in entry_problems(str(word)):
+                problems.append(f"topic '{name}': '{word}': {problem}")
+        answers = raw.get("answers") or {}
+        if "any" not in answers:
+            problems.append(f"topic '{name}': an answer for 'any' is required")
+        for situation, text in answers.items():
+            if situation not in SITUATIONS:
+                problems.append(f"topic '{name}': unknown situation '{situation}' (known: {', '.join(SITUATIONS)})")
+            if not isinstance(text, str) or not text.strip():
+                problems.append(f"topic '{name}': the answer for '{situation}' is empty")
+                continue
+            fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+            for field in sorted(fields - PLACEHOLDERS):
+                problems.append(f"topic '{name}' ({situation}): unknown placeholder {{{field}}}")
+            if "ticket_number" in fields and situation != "ticket":
+                problems.append(f"topic '{name}' ({situation}): {{ticket_number}} only where a ticket exists")
+            if "phone_end" in fields and situation != "callback":
+                problems.append(f"topic '{name}' ({situation}): {{phone_end}} only where a callback is booked")
+    return problems
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> FollowupBook:
+    from bot.handoff.queue import ServiceHours
+
+    return parse(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, ServiceHours.load().describe())
+
+
+def load_followups(root: Path | None = None) -> FollowupBook:
+    return _load((root or knowledge_dir()) / FOLLOWUPS_FILE)

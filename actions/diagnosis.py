@@ -23,6 +23,7 @@ from actions.common.diagnosis_flow import (
     say,
     state_of,
 )
+from actions.common.followup import answer_followup
 from actions.common.offers import offer_human
 from bot.diagnosis.engine import (
     DiagnosisState,
@@ -197,6 +198,11 @@ class ActionDiagnosisAnswer(Action):
             return [SlotSet("diagnosis_active", True)]
         if intent == "request_human":
             return [FollowupAction("action_handoff")]
+        if intent == "outcome_question":
+            # "wie lange dauert das?" while a question is open: answered, then the question again.
+            answer_followup(dispatcher, tracker)
+            say(dispatcher, "resume")
+            return present(dispatcher, nxt, tracker)
         if intent == "ticket_status":
             # "ja, der Techniker war gestern da" answered the question above; a real
             # question about the report gets its answer.

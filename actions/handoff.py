@@ -247,7 +247,8 @@ class ActionCallbackCreate(Action):
             dispatcher.utter_message(text=texts.unavailable)
             return [SlotSet("handoff_reason", None)]
         dispatcher.utter_message(text=texts.callback_done.format(number=national(number)))
-        return [SlotSet("handoff_reason", None), SlotSet(CALLBACK_SLOT, None)]
+        # callback_booked: what this conversation arranged, for questions about it later.
+        return [SlotSet("handoff_reason", None), SlotSet(CALLBACK_SLOT, None), SlotSet("callback_booked", number)]
 
 
 class ActionCallbackDeclined(Action):

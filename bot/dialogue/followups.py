@@ -18,6 +18,7 @@ from typing import Mapping
 
 import yaml
 
+from bot.diagnosis.engine import names_new_topic
 from bot.dialogue.answer_words import score
 from bot.nlu.domain_vocabulary import Pattern, compile_entry, entry_problems, normalise_words
 from bot.paths import knowledge_dir
@@ -27,6 +28,7 @@ FOLLOWUPS_FILE = "followups.yml"
 SITUATIONS = ("ticket", "offer", "outage", "callback", "solved", "any")
 PLACEHOLDERS = frozenset({"ticket_number", "phone_end", "service_hours"})
 OUTAGE_VERDICTS = frozenset({"area_outage", "outage"})
+FOLLOWUP_INTENT = "outcome_question"  # in domain.yml; rules: action_outcome_question
 
 
 @dataclass(frozen=True)
@@ -143,3 +145,39 @@ def _load(path: Path) -> FollowupBook:
 
 def load_followups(root: Path | None = None) -> FollowupBook:
     return _load((root or knowledge_dir()) / FOLLOWUPS_FILE)
+
+
+def context_from_slots(slots: Mapping, outcome: str | None = None, line_verdict: str | None = None) -> OutcomeContext:
+    """The situation from the conversation's slots. outcome and line_verdict come
+    from the diagnosis state, which the caller reads with the engine."""
+    return OutcomeContext(
+        ticket_number=slots.get("ticket_number") or None,
+        ticket_offered=bool(slots.get("ticket_offer")),
+        callback_phone=slots.get("callback_booked") or None,
+        line_verdict=line_verdict,
+        outcome=outcome,
+    )
+
+
+def after_an_outcome(slots: Mapping) -> bool:
+    """Has the conversation reached something to ask about (a report, an offer, a
+    callback, a finished diagnosis)? Only then is a question read as one about it."""
+    finished = bool(slots.get("diagnosis")) and not slots.get("diagnosis_active")
+    return bool(slots.get("ticket_number") or slots.get("ticket_offer") or slots.get("callback_booked") or finished)
+
+
+def reread_as_followup(parse_data: Mapping, slots: Mapping, active_loop: str | None, book: FollowupBook) -> dict:
+    """parse_data, read as a question around the outcome when the conversation has
+    one, no form is asking, no diagnosis question is open, and the words say so.
+    A new problem ("und das Telefon geht auch nicht") has no follow-up words."""
+    result = dict(parse_data)
+    if active_loop or slots.get("diagnosis_active") or not after_an_outcome(slots):
+        return result
+    if (parse_data.get("intent") or {}).get("name") == "request_human":
+        return result  # what the customer plainly asks for
+    text = str(parse_data.get("text") or "")
+    if book.topic_of(text) is None or names_new_topic(text):
+        return result
+    result["reread_from"] = dict(parse_data.get("intent") or {})
+    result["intent"] = {"name": FOLLOWUP_INTENT, "confidence": 1.0}
+    return result

@@ -15,6 +15,8 @@ decides per message (rules in bot/buttons.py):
 
 A typed message while no question is open is read as an opening
 (bot/nlu/opening.py): "ja das internet geht gar nich mehr" is a problem, not a yes.
+After an outcome, "wie lange dauert das?" is a question about it
+(bot/dialogue/followups.py), not a new problem.
 
 And one more: a conversation belongs to the channel it runs on. A message for a
 web chat conversation that arrives over REST (which anyone who learned the
@@ -39,6 +41,7 @@ from bot.buttons import CHANNEL_COMMAND, INPUT_KEY, offered_buttons, resolve
 from bot.channels.edge import refuse
 from bot.dialogue.answer_words import load_answer_words
 from bot.dialogue.context import reread_for_form
+from bot.dialogue.followups import load_followups, reread_as_followup
 from bot.nlu.opening import expecting_answer, reread_opening
 from bot.rasa_ext.remote_action import start_turn
 
@@ -97,6 +100,9 @@ class GuardedMessageProcessor(MessageProcessor):
         if resolved.kind == "typed" and tracker is not None:
             parse_data = reread_opening(parse_data, _expecting_answer(tracker))
             parse_data = reread_for_form(parse_data, tracker.get_slot(REQUESTED_SLOT), load_answer_words())
+            parse_data = reread_as_followup(
+                parse_data, tracker.current_slot_values(), tracker.active_loop_name, load_followups()
+            )
         if resolved.stored_text is not None:
             message.text = resolved.stored_text
         message.metadata = {**metadata, INPUT_KEY: resolved.metadata}

@@ -1,0 +1,81 @@
+"""Questions around an outcome, answered from what the conversation already did."""
+
+import yaml
+
+from bot.dialogue.followups import (
+    FOLLOWUP_INTENT,
+    OutcomeContext,
+    check_followups,
+    context_from_slots,
+    load_followups,
+    parse,
+    reread_as_followup,
+)
+from bot.paths import knowledge_dir
+
+BOOK = load_followups()
+TICKET = OutcomeContext(ticket_number="ST-4UPJPF")
+
+
+def test_the_shipped_file_is_valid_and_every_topic_answers_in_any_situation():
+    raw = yaml.safe_load((knowledge_dir() / "followups.yml").read_text(encoding="utf-8"))
+    assert check_followups(raw) == []
+    for topic in BOOK.topics:
+        assert BOOK.answer(topic.name, OutcomeContext())  # "any" always holds
+
+
+def test_the_answer_depends_on_what_was_done():
+    assert "ST-4UPJPF" in BOOK.answer("repair_time", TICKET) and "24 Stunden" in BOOK.answer("repair_time", TICKET)
+    assert "nicht zu Hause sein" in BOOK.answer("at_home", TICKET)
+    outage = OutcomeContext(line_verdict="area_outage")
+    assert "Gegend" in BOOK.answer("at_home", outage)
+    booked = OutcomeContext(callback_phone="+491701234567")
+    assert "angemeldet" in BOOK.answer("callback_booked", booked) and "567" in BOOK.answer("callback_booked", booked)
+    # nothing booked: said so, honestly, also when a ticket exists
+    assert "nicht angemeldet" in BOOK.answer("callback_booked", OutcomeContext())
+    assert "nicht angemeldet" in BOOK.answer("callback_booked", TICKET)
+    assert "Mo–Fr" in BOOK.answer("callback_when", booked)  # the service hours from service.yml
+
+
+def test_topics_from_the_customers_words():
+    assert BOOK.topic_of("und wie lange dauert das jetzt?") == "repair_time"
+    assert BOOK.topic_of("muss ich da zu hause sein") == "at_home"
+    assert BOOK.topic_of("kostet mich das was?") == "cost"
+    assert BOOK.topic_of("gibt es dafür eine gutschrift?") == "compensation"
+    assert BOOK.topic_of("wann ruft mich denn einer an") == "callback_when"
+    assert BOOK.topic_of("mein telefon geht nicht") is None
+    assert BOOK.topic_of("") is None
+
+
+def test_read_as_a_followup_only_after_an_outcome_and_with_no_question_open():
+    parse_data = {"text": "wie lange dauert das?", "intent": {"name": "ticket_status", "confidence": 0.7}}
+    after_ticket = {"ticket_number": "ST-4UPJPF", "diagnosis": {"area": "x"}, "diagnosis_active": False}
+    read = reread_as_followup(parse_data, after_ticket, None, BOOK)
+    assert read["intent"] == {"name": FOLLOWUP_INTENT, "confidence": 1.0}
+    assert read["reread_from"]["name"] == "ticket_status"
+    # before any outcome, during a diagnosis question, or in a form: as NLU read it
+    assert reread_as_followup(parse_data, {}, None, BOOK)["intent"]["name"] == "ticket_status"
+    during = {**after_ticket, "diagnosis_active": True}
+    assert reread_as_followup(parse_data, during, None, BOOK)["intent"]["name"] == "ticket_status"
+    assert reread_as_followup(parse_data, after_ticket, "contact_form", BOOK)["intent"]["name"] == "ticket_status"
+    # a new problem or a wish for a person is not a question about the outcome
+    new = {"text": "ach und das Telefon geht auch nicht, wie lange dauert das", "intent": {"name": "phone_down"}}
+    assert reread_as_followup(new, after_ticket, None, BOOK)["intent"]["name"] == "phone_down"
+    human = {"text": "wie lange dauert das, ich will einen menschen", "intent": {"name": "request_human"}}
+    assert reread_as_followup(human, after_ticket, None, BOOK)["intent"]["name"] == "request_human"
+
+
+def test_context_from_slots():
+    context = context_from_slots({"ticket_offer": True, "callback_booked": "+491701234567"}, outcome="ticket")
+    assert context.holds("offer") and context.holds("callback") and not context.holds("ticket")
+    assert context.has_outcome
+
+
+def test_the_check_names_what_is_wrong():
+    bad = {"topics": {"x": {"words": ["t*"], "answers": {"ticket": "Nr {ticket_number} {foo}", "offer": "{ticket_number}"}}}}
+    problems = "\n".join(check_followups(bad))
+    assert "'any' is required" in problems
+    assert "unknown placeholder {foo}" in problems
+    assert "{ticket_number} only where a ticket exists" in problems
+    assert check_followups({"topics": {}})
+    assert parse({"topics": {"x": {"words": ["a b"], "answers": {"any": "Gut."}}}}).topic_of("a b") == "x"

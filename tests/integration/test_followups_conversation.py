@@ -1,0 +1,87 @@
+"""Questions around an outcome in real conversations (issue 13, class 5): Rasa,
+action server, simulator and ticket store. After a fault report, a callback or an
+outage the customer's question is answered in place; no new diagnosis starts, no
+topic menu, no second report."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+pytestmark = pytest.mark.integration
+NUMBER = re.compile(r"ST-[2-9A-HJKMNP-Z]{6}")
+DERAILED = ("Kundennummer", "Wobei kann ich Ihnen helfen", "durcheinandergekommen", "nicht ganz verstanden",
+            "Geht das Internet an einem anderen Gerät")
+
+
+def _text(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def _sender(kind: str) -> str:
+    return f"followup-{kind}-{uuid.uuid4().hex[:8]}"
+
+
+def _on_track(reply: str) -> str:
+    assert not any(phrase in reply for phrase in DERAILED), reply
+    return reply
+
+
+def _ticket(bot, sender: str) -> str:
+    bot.send(sender, "Internet geht seit heute früh auf keinem Gerät mehr")
+    offer = _text(bot.send(sender, "meine Kundennummer ist 4711000002, PLZ 50667"))
+    assert "Soll ich die Störungsmeldung jetzt für Sie aufgeben?" in offer
+    bot.send(sender, "ja bitte")
+    created = _text(bot.send(sender, "meine Handynummer ist 0170 1234567"))
+    return NUMBER.search(created).group()
+
+
+def test_questions_after_a_fault_report_are_answered_from_it(bot):
+    sender = _sender("ticket")
+    number = _ticket(bot, sender)
+    how_long = _on_track(_text(bot.send(sender, "und wie lange dauert das jetzt ungefähr?")))
+    assert number in how_long and "24 Stunden" in how_long
+    assert "nicht zu Hause sein" in _on_track(_text(bot.send(sender, "muss ich dafür zu hause sein?")))
+    assert "Handy" in _on_track(_text(bot.send(sender, "was kann ich bis dahin machen?")))
+    assert "kostet Sie nichts" in _on_track(_text(bot.send(sender, "kostet mich das was?")))
+    assert "nicht angemeldet" in _on_track(_text(bot.send(sender, "ist der rückruf jetzt angemeldet?")))
+    assert bot.slot(sender, "ticket_number") == number  # still the one report
+
+
+def test_a_question_while_the_report_is_offered_keeps_the_offer_open(bot):
+    sender = _sender("offer")
+    bot.send(sender, "Internet geht seit heute früh auf keinem Gerät mehr")
+    bot.send(sender, "meine Kundennummer ist 4711000002, PLZ 50667")
+    reply = _on_track(_text(bot.send(sender, "wie lange dauert denn so eine reparatur?")))
+    assert "24 Stunden" in reply and "Soll ich die Störungsmeldung jetzt für Sie aufgeben?" in reply
+    assert bot.slot(sender, "ticket_offer") is True
+    assert "Handynummer" in _text(bot.send(sender, "ja"))  # consent still works
+
+
+def test_after_an_outage_what_to_do_meanwhile(bot):
+    sender = _sender("outage")
+    bot.send(sender, "kein internet, auf keinem gerät")
+    explained = _text(bot.send(sender, "4711000003 80331"))
+    assert "Störung" in explained
+    meanwhile = _on_track(_text(bot.send(sender, "und was mach ich solange ohne internet?")))
+    assert "eingeschaltet" in meanwhile and "Handy" in meanwhile
+    assert "nicht zu Hause sein" in _on_track(_text(bot.send(sender, "muss ich zu hause sein?")))
+
+
+def test_a_booked_callback_is_confirmed_with_the_end_of_its_number(bot):
+    engine = create_engine(bot.tickets_url, future=True)
+    with engine.begin() as db:
+        db.execute(text("UPDATE agents SET last_seen_at = NULL"))  # nobody online: callback
+    engine.dispose()
+    sender = _sender("callback")
+    bot.send(sender, "Mein Internet ist so langsam")
+    bot.send(sender, "ich will mit einem menschen sprechen")
+    bot.send(sender, "ja")
+    assert "zurück" in _text(bot.send(sender, "0170 7654321"))
+    booked = _on_track(_text(bot.send(sender, "ist der rückruf jetzt angemeldet?")))
+    assert "angemeldet" in booked and "321" in booked and "nicht angemeldet" not in booked
+    when = _on_track(_text(bot.send(sender, "und wann ungefähr ruft ihr an?")))
+    assert "Mo–Fr" in when

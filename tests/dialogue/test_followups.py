@@ -72,7 +72,8 @@ def test_context_from_slots():
 
 
 def test_the_check_names_what_is_wrong():
-    bad = {"topics": {"x": {"words": ["t*"], "answers": {"ticket": "Nr {ticket_number} {foo}", "offer": "{ticket_number}"}}}}
+    answers = {"ticket": "Nr {ticket_number} {foo}", "offer": "{ticket_number}"}
+    bad = {"topics": {"x": {"words": ["t*"], "answers": answers}}}
     problems = "\n".join(check_followups(bad))
     assert "'any' is required" in problems
     assert "unknown placeholder {foo}" in problems

@@ -51,8 +51,8 @@ class ActionClarify(Action):
         elif plan.kind in _WITH_MENU:
             buttons = topic_buttons(catalog.menu())
         dispatcher.utter_message(text=catalog.prompts[plan.kind.value], buttons=buttons)
-        if plan.kind is ClarificationKind.AGAIN:
-            # The second miss in a row: a person may be the better help.
+        if plan.kind in (ClarificationKind.AGAIN, ClarificationKind.LANGUAGE):
+            # The second miss in a row, or no German: a person may be the better help.
             return offer_human(HandoffReason.MISUNDERSTOOD)
         return []
 

@@ -111,7 +111,10 @@ def test_bad_input_gets_a_friendly_german_answer_and_the_chat_goes_on(bot, messa
 
 def test_empty_and_english_messages_get_specific_answers(bot):
     assert "leer" in _texts(bot.send(_sender(), ""))
-    assert "nur Deutsch" in _texts(bot.send(_sender(), "Hello, can you help me? My internet is down."))
+    english = bot.send(_sender(), "Hello, can you help me? My internet is down.")
+    assert "nur Deutsch" in _texts(english)
+    # and a way to a person right away (a queue or a callback, with buttons)
+    assert any(m.get("buttons") for m in english[1:]), english
 
 
 def test_html_around_a_real_message_is_understood(bot):

@@ -33,3 +33,22 @@ def reread_for_form(parse_data: Mapping[str, Any], requested_slot: str | None, w
     result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
     result["intent"] = {"name": NOT_AT_HAND_INTENT, "confidence": 1.0}
     return result
+
+
+def reread_for_offer(
+    parse_data: Mapping[str, Any], slots: Mapping[str, Any], active_loop: str | None
+) -> dict[str, Any]:
+    """parse_data, read as the yes it starts with while a fault report is offered:
+    "Ja bitte melden, anrufen nur aufs Handy" is consent (the contact is asked next),
+    not a wish for a callback, whatever NLU read in the rest."""
+    from bot.diagnosis.engine import leading_yes_no
+
+    result = dict(parse_data)
+    if active_loop or not slots.get("ticket_offer") or slots.get("diagnosis_active"):
+        return result
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent == "affirm" or leading_yes_no(str(parse_data.get("text") or "")) != "affirm":
+        return result
+    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
+    result["intent"] = {"name": "affirm", "confidence": 1.0}
+    return result

@@ -40,7 +40,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.buttons import CHANNEL_COMMAND, INPUT_KEY, offered_buttons, resolve
 from bot.channels.edge import refuse
 from bot.dialogue.answer_words import load_answer_words
-from bot.dialogue.context import reread_for_form
+from bot.dialogue.context import reread_for_form, reread_for_offer
 from bot.dialogue.followups import load_followups, reread_as_followup
 from bot.nlu.opening import expecting_answer, reread_opening
 from bot.rasa_ext.remote_action import start_turn
@@ -100,9 +100,9 @@ class GuardedMessageProcessor(MessageProcessor):
         if resolved.kind == "typed" and tracker is not None:
             parse_data = reread_opening(parse_data, _expecting_answer(tracker))
             parse_data = reread_for_form(parse_data, tracker.get_slot(REQUESTED_SLOT), load_answer_words())
-            parse_data = reread_as_followup(
-                parse_data, tracker.current_slot_values(), tracker.active_loop_name, load_followups()
-            )
+            slots, loop = tracker.current_slot_values(), tracker.active_loop_name
+            parse_data = reread_for_offer(parse_data, slots, loop)
+            parse_data = reread_as_followup(parse_data, slots, loop, load_followups())
         if resolved.stored_text is not None:
             message.text = resolved.stored_text
         message.metadata = {**metadata, INPUT_KEY: resolved.metadata}

@@ -94,5 +94,6 @@ def test_the_shipped_words_read_real_blind_answers():
     scope = ["everywhere", "wlan_only", "unknown"]
     assert words.choose("internet_dropouts", "scope", scope, "pc am kabel auch") == "everywhere"
     slow = scope + ["wlan_no_cable"]
-    assert words.choose("internet_slow", "scope", slow, "einen pc hab ich nicht, wir haben nur wlan") == "wlan_no_cable"
+    no_cable = "einen pc mit kabel hab ich nicht, wir haben nur wlan"
+    assert words.choose("internet_slow", "scope", slow, no_cable) == "wlan_no_cable"
     assert words.choose("internet_slow", "scope", slow, "weiß ich nicht") == "unknown"

@@ -23,3 +23,16 @@ def test_other_slots_digits_and_clear_intents_stay_as_nlu_read_them():
     )
     assert reread_for_form(_parsed("nein", "deny"), "postal_code", words)["intent"]["name"] == "deny"
     assert reread_for_form(_parsed("moment ich suche"), "customer_number", words)["intent"]["name"] == "nlu_fallback"
+
+
+def test_a_leading_yes_while_a_report_is_offered_is_consent():
+    from bot.dialogue.context import reread_for_offer
+
+    offered = {"ticket_offer": True, "diagnosis_active": False}
+    parse_data = {"text": "Ja bitte melden, anrufen nur aufs Handy", "intent": {"name": "request_human"}}
+    assert reread_for_offer(parse_data, offered, None)["intent"] == {"name": "affirm", "confidence": 1.0}
+    # no offer open, a form asking, or no leading yes: as NLU read it
+    assert reread_for_offer(parse_data, {}, None)["intent"]["name"] == "request_human"
+    assert reread_for_offer(parse_data, offered, "contact_form")["intent"]["name"] == "request_human"
+    no = {"text": "nein, lieber einen Rückruf", "intent": {"name": "request_human"}}
+    assert reread_for_offer(no, offered, None)["intent"]["name"] == "request_human"

@@ -195,9 +195,12 @@ class ValidateCallbackForm(FormValidationAction):
         return "validate_callback_form"
 
     async def extract_callback_phone(self, dispatcher, tracker: Tracker, domain: Dict) -> Dict[str, Any]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        if tracker.get_slot("requested_slot") is None and callback_number(text):
+            # "ja, 0171 2345678" to the offer: the number came with the yes.
+            return {CALLBACK_SLOT: text[:200]}
         if tracker.get_slot("requested_slot") != CALLBACK_SLOT:
             return {}
-        text = (tracker.latest_message or {}).get("text") or ""
         return {CALLBACK_SLOT: text[:200]} if any(ch.isdigit() for ch in text) else {}
 
     async def validate_callback_phone(self, value: Any, dispatcher, tracker: Tracker, domain: Dict) -> Dict:

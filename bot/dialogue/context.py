@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from bot.dialogue.answer_words import AnswerWords
 
@@ -48,6 +48,23 @@ def reread_for_offer(
         return result
     intent = (parse_data.get("intent") or {}).get("name")
     if intent == "affirm" or leading_yes_no(str(parse_data.get("text") or "")) != "affirm":
+        return result
+    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
+    result["intent"] = {"name": "affirm", "confidence": 1.0}
+    return result
+
+
+def reread_for_callback(parse_data: Mapping[str, Any], offered_titles: Sequence[str], yes_title: str) -> dict[str, Any]:
+    """parse_data, read as yes when a callback is offered and the customer answers
+    with the number right away ("ja, 0171 2345678, aber nur aufs Handy"): the
+    callback form then takes the number from this message."""
+    from bot.nlu.numbers import PHONE_NUMBER, find_numbers
+
+    result = dict(parse_data)
+    intent = (parse_data.get("intent") or {}).get("name")
+    if yes_title not in offered_titles or intent in ("affirm", "deny"):
+        return result
+    if not any(n.entity == PHONE_NUMBER for n in find_numbers(str(parse_data.get("text") or ""))):
         return result
     result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
     result["intent"] = {"name": "affirm", "confidence": 1.0}

@@ -78,9 +78,9 @@ def test_a_booked_callback_is_confirmed_with_the_end_of_its_number(bot):
     engine.dispose()
     sender = _sender("callback")
     bot.send(sender, "Mein Internet ist so langsam")
-    bot.send(sender, "ich will mit einem menschen sprechen")
-    bot.send(sender, "ja")
-    assert "zurück" in _text(bot.send(sender, "0170 7654321"))
+    assert "zurückrufen" in _text(bot.send(sender, "ich will mit einem menschen sprechen"))
+    # the number right away, without a "ja" first, books the callback
+    assert "Wir rufen Sie unter 01707654321 zurück" in _text(bot.send(sender, "0170 7654321, aber nur nachmittags"))
     booked = _on_track(_text(bot.send(sender, "ist der rückruf jetzt angemeldet?")))
     assert "angemeldet" in booked and "321" in booked and "nicht angemeldet" not in booked
     when = _on_track(_text(bot.send(sender, "und wann ungefähr ruft ihr an?")))

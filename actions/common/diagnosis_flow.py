@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common.events import reported_in_this_conversation
 from actions.common.line_results import known_line_result
 from actions.common.offers import offer_human
 from actions.common.ticket_offer import offer_buttons
@@ -114,6 +115,16 @@ def present(
     prompt = eng.prompt(state, short=again)
     if prompt.kind == "outcome":
         dispatcher.utter_message(text=prompt.text)
+        reported = reported_in_this_conversation(tracker)
+        if prompt.outcome in TICKET_OUTCOMES and reported:
+            # Already reported in this conversation: never a second report for it.
+            dispatcher.utter_message(text=load_ticket_texts().already_reported.format(number=reported))
+            return [
+                SlotSet("diagnosis", state.to_dict()),
+                SlotSet("diagnosis_active", False),
+                SlotSet("line_check_pending", False),
+                SlotSet("ticket_offer", False),
+            ]
         if prompt.outcome in TICKET_OUTCOMES:
             # Ask for consent before reporting (rules: affirm -> action_ticket_create).
             dispatcher.utter_message(text=load_ticket_texts().offer, buttons=offer_buttons())

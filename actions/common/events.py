@@ -14,3 +14,16 @@ def slot_set_this_turn(tracker: Tracker, name: str) -> bool:
         if event.get("event") == "slot" and event.get("name") == name:
             return True
     return False
+
+
+def reported_in_this_conversation(tracker: Tracker) -> str | None:
+    """The number of a fault report this conversation opened (or added to), not one
+    it only looked up for a status question."""
+    number, action = None, None
+    for event in tracker.events:
+        if event.get("event") == "action":
+            action = event.get("name")
+        elif event.get("event") == "slot" and event.get("name") == "ticket_number" and event.get("value"):
+            if action == "action_ticket_create":
+                number = event.get("value")
+    return number

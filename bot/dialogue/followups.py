@@ -28,6 +28,7 @@ FOLLOWUPS_FILE = "followups.yml"
 SITUATIONS = ("ticket", "offer", "outage", "callback", "solved", "any")
 PLACEHOLDERS = frozenset({"ticket_number", "phone_end", "service_hours"})
 OUTAGE_VERDICTS = frozenset({"area_outage", "outage"})
+WORKS_NOW = "works_now"  # the topic for "es geht ja wieder"
 FOLLOWUP_INTENT = "outcome_question"  # in domain.yml; rules: action_outcome_question
 
 
@@ -176,7 +177,9 @@ def reread_as_followup(parse_data: Mapping, slots: Mapping, active_loop: str | N
     if (parse_data.get("intent") or {}).get("name") == "request_human":
         return result  # what the customer plainly asks for
     text = str(parse_data.get("text") or "")
-    if book.topic_of(text) is None or names_new_topic(text):
+    topic = book.topic_of(text)
+    # "ach, jetzt geht es ja wieder" opens nothing new, whatever its first word.
+    if topic is None or (names_new_topic(text) and topic != WORKS_NOW):
         return result
     result["reread_from"] = dict(parse_data.get("intent") or {})
     result["intent"] = {"name": FOLLOWUP_INTENT, "confidence": 1.0}

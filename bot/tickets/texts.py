@@ -28,6 +28,8 @@ class TicketTexts(BaseModel):
     contact_invalid: str
     created: str
     existing: str
+    # a ticket outcome when this conversation already reported one: no second offer
+    already_reported: str
     declined: str
     no_identification: str
     store_down: str

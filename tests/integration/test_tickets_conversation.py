@@ -91,7 +91,7 @@ def test_asking_again_adds_to_the_open_ticket(bot):
     second = _sender()
     _line_fault_conversation(bot, second)
     again = _consent(bot, second)
-    assert "schon eine offene Störungsmeldung" in again and number in again
+    assert "schon gemeldet" in again and number in again
 
 
 def test_no_consent_no_ticket(bot):

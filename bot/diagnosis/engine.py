@@ -201,6 +201,7 @@ class DiagnosisState:
     router: str | None = None  # router key from routers.yml, None while unknown
     lamps: tuple[LampFact, ...] = ()
     router_asked: bool = False  # asked once for the model; "weiß ich nicht" is fine
+    known: tuple[str, ...] = ()  # "area.node:answer" facts from the first message (Tree.facts)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -213,6 +214,7 @@ class DiagnosisState:
             steps=tuple(Step(**s) for s in data.get("steps", ())),
             router=data.get("router"),
             router_asked=bool(data.get("router_asked", False)),
+            known=tuple(data.get("known", ())),
             lamps=tuple(
                 LampFact(led=f["led"], states=tuple(f.get("states", ())), colors=tuple(f.get("colors", ())))
                 for f in data.get("lamps", ())
@@ -352,7 +354,13 @@ class DiagnosisEngine:
         """text: the message that named the problem; a tree entry whose words it
         uses starts the tree there (router setup at the telephone)."""
         tree = self.tree(area)
-        state = DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps))
+        words = normalise_words(text) if text else []
+        known = tuple(
+            f"{area}.{fact.node}:{fact.answer}"
+            for fact in tree.facts
+            if words and score(tuple(compile_entry(w) for w in fact.words), words) > 0
+        )
+        state = DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps), known=known)
         entry = self._entry(tree, text)
         if entry is not None:
             # With an answer, the taken answer itself is the step the summary shows.
@@ -601,6 +609,13 @@ class DiagnosisEngine:
                 step = Step(state.node, "handover", self.render(node.text, state.router))
                 state = replace(state, area=node.area, node=node.node, steps=state.steps + (step,))
                 continue
+            here = f"{state.area}.{state.node}"
+            told = next((k.split(":", 1)[1] for k in state.known if k.split(":", 1)[0] == here), None)
+            if isinstance(node, QuestionNode) and told is not None and not self._router_pending(state):
+                chosen = next((a for a in node.answers if a.id == told), None)
+                if chosen is not None:
+                    state = self._advance(state, chosen, from_earlier=True)
+                    continue
             if not isinstance(node, QuestionNode) or node.led is None:
                 return state
             facts = [f for f in state.lamps if f.led == node.led]

@@ -154,6 +154,9 @@ class Tree(_Strict):
     start: str
     # Checked in order against the first message; the first that fits wins, else `start`.
     entries: List[Entry] = []
+    # Facts the first message may already give for a later question ("alle Lampen sind
+    # aus" for the DSL lamp): each needs `answer`; taken when that question comes up.
+    facts: List[Entry] = []
     # A line check is useful for this area (issue 4 asks for customer number and
     # postal code only then).
     line_check_useful: bool = False

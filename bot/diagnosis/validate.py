@@ -241,6 +241,15 @@ def check_tree(tree: Tree, file: str, vocabulary: Vocabulary, words=None) -> lis
         for word in entry.words:
             for problem in entry_problems(word):
                 problems.append(Problem(file, None, f"entry to '{entry.node}': '{word}': {problem}"))
+    for fact in tree.facts:
+        node = tree.nodes.get(fact.node)
+        if not isinstance(node, QuestionNode):
+            problems.append(Problem(file, None, f"fact for '{fact.node}': not a question of this tree"))
+        elif fact.answer not in [a.id for a in node.answers]:
+            problems.append(Problem(file, None, f"fact for '{fact.node}': no answer '{fact.answer}' there"))
+        for word in fact.words:
+            for problem in entry_problems(word):
+                problems.append(Problem(file, None, f"fact for '{fact.node}': '{word}': {problem}"))
     if tree.start in tree.nodes:
         reachable = _reachable(tree.start, edges)
         for entry in tree.entries:

@@ -175,3 +175,14 @@ def test_nothing_lit_at_all_goes_straight_to_the_power_checks():
     state = ENGINE.line_result(state, LineVerdictRoute.OK)
     assert state.node == "dsl_led"
     assert ENGINE.answer(state, Reply(text="da leuchtet überhaupt nichts")).node == "power_check"
+
+
+def test_a_fact_of_the_first_message_answers_a_later_question_when_it_comes_up():
+    text = "Internet geht auf keinem Gerät, am Router ist alles dunkel"
+    state = ENGINE.start("internet_down", router="fritzbox", text=text)
+    assert state.node == "line_check_first"  # the first question was answered by the same message
+    state = ENGINE.line_result(state, LineVerdictRoute.OK)
+    assert state.node == "power_check"  # "Leuchtet die Lampe DSL?" is not asked
+    assert DiagnosisState.from_dict(state.to_dict()) == state  # the facts travel in the slot
+    tv = ENGINE.start("tv_problem", text="Bild weg, am Receiver leuchtet nur ein rotes Lämpchen")
+    assert "tv_problem.receiver_power:standby" in tv.known

@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common.diagnosis_flow import engine, state_of
-from bot.dialogue.followups import OutcomeContext, context_from_slots, load_followups
+from bot.dialogue.followups import OPEN_QUESTION, OutcomeContext, context_from_slots, load_followups
 
 
 def outcome_context(tracker: Tracker) -> OutcomeContext:
@@ -26,7 +26,7 @@ def answer_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> Outco
     context = outcome_context(tracker)
     topic = book.topic_of((tracker.latest_message or {}).get("text") or "")
     if topic is None:
-        # NLU read a question about the outcome whose words the book does not have.
-        topic = "reported" if context.has_outcome else "repair_time"
+        # A question about the outcome whose words the book does not have: honest.
+        topic = OPEN_QUESTION
     dispatcher.utter_message(text=book.answer(topic, context))
     return context

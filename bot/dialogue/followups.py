@@ -11,7 +11,7 @@ situation comes from what the assistant already did in this conversation
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
@@ -64,10 +64,26 @@ class Topic:
     answers: Mapping[str, str]
 
 
+QUESTION_WORDS = frozenset(
+    {"wie", "was", "wann", "warum", "wieso", "weshalb", "wo", "wohin", "welche", "welcher", "welches", "kann",
+     "koennen", "darf", "muss", "soll", "sollte", "habe", "hab", "bleibt", "brauche", "gibt", "ist", "sind", "geht"}
+)
+OPEN_QUESTION = "open_question"
+
+
 @dataclass(frozen=True)
 class FollowupBook:
     topics: tuple[Topic, ...]
     service_hours: str = ""
+    open_answers: Mapping[str, str] = field(default_factory=dict)
+
+    def is_open_question(self, text: str, names_a_fault: bool) -> bool:
+        """A question in form ("?" at the end, or a question word first) that names
+        no fault: asked about what was just done, not a new problem."""
+        words = normalise_words(text or "")
+        if not words or names_a_fault:
+            return False
+        return (text or "").strip().endswith("?") or words[0] in QUESTION_WORDS
 
     def topic_of(self, text: str) -> str | None:
         """The topic the customer asks about, or None."""
@@ -77,11 +93,14 @@ class FollowupBook:
         return next((t.name for t in self.topics if score(t.patterns, words) > 0), None)
 
     def answer(self, topic: str, context: OutcomeContext) -> str:
-        chosen = next(t for t in self.topics if t.name == topic)
+        if topic == OPEN_QUESTION:
+            answers = self.open_answers
+        else:
+            answers = next(t for t in self.topics if t.name == topic).answers
         # In the order written: a topic puts first what matters most for it.
-        situation = next(s for s in chosen.answers if context.holds(s))
+        situation = next(s for s in answers if context.holds(s))
         phone = "".join(ch for ch in (context.callback_phone or "") if ch.isdigit())
-        return chosen.answers[situation].format(
+        return answers[situation].format(
             ticket_number=context.ticket_number or "",
             phone_end=phone[-3:],
             service_hours=self.service_hours,
@@ -97,7 +116,8 @@ def parse(data: Mapping, service_hours: str = "") -> FollowupBook:
         )
         for name, raw in (data.get("topics") or {}).items()
     )
-    return FollowupBook(topics, service_hours)
+    open_answers = {str(k): str(v).strip() for k, v in ((data.get(OPEN_QUESTION) or {}).get("answers") or {}).items()}
+    return FollowupBook(topics, service_hours, open_answers)
 
 
 def check_followups(data: object) -> list[str]:
@@ -105,6 +125,12 @@ def check_followups(data: object) -> list[str]:
     if not isinstance(data, dict) or not isinstance(data.get("topics"), dict) or not data["topics"]:
         return ["must be a mapping with a non-empty 'topics' mapping"]
     problems = []
+    unknown_sections = set(data) - {"topics", OPEN_QUESTION}
+    if unknown_sections:
+        problems.append(f"unknown sections {sorted(unknown_sections)}")
+    open_answers = (data.get(OPEN_QUESTION) or {}).get("answers") if isinstance(data.get(OPEN_QUESTION), dict) else None
+    if not isinstance(open_answers, dict) or not str(open_answers.get("any") or "").strip():
+        problems.append(f"'{OPEN_QUESTION}' needs answers with 'any'")
     for name, raw in data["topics"].items():
         if not isinstance(raw, dict):
             problems.append(f"topic '{name}': must be a mapping with 'words' and 'answers'")
@@ -128,8 +154,8 @@ def check_followups(data: object) -> list[str]:
                 problems.append(f"topic '{name}': the answer for '{situation}' is empty")
                 continue
             fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
-            for field in sorted(fields - PLACEHOLDERS):
-                problems.append(f"topic '{name}' ({situation}): unknown placeholder {{{field}}}")
+            for unknown in sorted(fields - PLACEHOLDERS):
+                problems.append(f"topic '{name}' ({situation}): unknown placeholder {{{unknown}}}")
             if "ticket_number" in fields and situation != "ticket":
                 problems.append(f"topic '{name}' ({situation}): {{ticket_number}} only where a ticket exists")
             if "phone_end" in fields and situation != "callback":
@@ -167,6 +193,13 @@ def after_an_outcome(slots: Mapping) -> bool:
     return bool(slots.get("ticket_number") or slots.get("ticket_offer") or slots.get("callback_booked") or finished)
 
 
+def names_a_fault(text: str) -> bool:
+    """Does the message describe something not working (knowledge/vocabulary.yml)?"""
+    from bot.nlu.domain_vocabulary import load_vocabulary
+
+    return "symptom" in load_vocabulary().kinds_mentioned(text or "")
+
+
 def reread_as_followup(parse_data: Mapping, slots: Mapping, active_loop: str | None, book: FollowupBook) -> dict:
     """parse_data, read as a question around the outcome when the conversation has
     one, no form is asking, no diagnosis question is open, and the words say so.
@@ -178,6 +211,8 @@ def reread_as_followup(parse_data: Mapping, slots: Mapping, active_loop: str | N
         return result  # what the customer plainly asks for
     text = str(parse_data.get("text") or "")
     topic = book.topic_of(text)
+    if topic is None and book.is_open_question(text, names_a_fault(text)) and not names_new_topic(text):
+        topic = OPEN_QUESTION
     # "ach, jetzt geht es ja wieder" opens nothing new, whatever its first word.
     if topic is None or (names_new_topic(text) and topic != WORKS_NOW):
         return result

@@ -80,3 +80,15 @@ def test_the_check_names_what_is_wrong():
     assert "{ticket_number} only where a ticket exists" in problems
     assert check_followups({"topics": {}})
     assert parse({"topics": {"x": {"words": ["a b"], "answers": {"any": "Gut."}}}}).topic_of("a b") == "x"
+
+
+def test_another_question_after_an_outcome_gets_an_honest_answer_not_a_new_diagnosis():
+    after = {"diagnosis": {"area": "router_setup"}, "diagnosis_active": False}
+    for text in ("Habe ich denn jetzt noch meine alte Telefonnummer?", "Muss ich das im Thunderbird auch ändern?"):
+        read = reread_as_followup({"text": text, "intent": {"name": "phone_down"}}, after, None, BOOK)
+        assert read["intent"]["name"] == FOLLOWUP_INTENT, text
+    assert "keine sichere Antwort" in BOOK.answer("open_question", OutcomeContext())
+    # a fault, said as a question or not, is a new problem
+    for text in ("Das WLAN bricht ständig ab?", "mein telefon geht nicht"):
+        read = reread_as_followup({"text": text, "intent": {"name": "wifi_problem"}}, after, None, BOOK)
+        assert read["intent"]["name"] == "wifi_problem", text

@@ -54,6 +54,8 @@ def test_questions_after_a_fault_report_are_answered_from_it(bot):
     assert "schon für Sie gemeldet" in again and number in again, again
     assert "Soll ich die Störungsmeldung jetzt für Sie aufgeben?" not in again
     assert "schön" in _on_track(_text(bot.send(sender, "ach, jetzt geht es ja wieder!")))
+    other = _on_track(_text(bot.send(sender, "Muss ich das im Thunderbird auch ändern?")))
+    assert "keine sichere Antwort" in other
 
 
 def test_a_question_while_the_report_is_offered_keeps_the_offer_open(bot):

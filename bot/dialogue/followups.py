@@ -92,13 +92,21 @@ class FollowupBook:
             return None
         return next((t.name for t in self.topics if score(t.patterns, words) > 0), None)
 
+    def applies(self, topic: str, context: OutcomeContext) -> bool:
+        """Is there an answer for this topic in this situation?"""
+        if topic == OPEN_QUESTION:
+            return True
+        return any(context.holds(s) for s in next(t for t in self.topics if t.name == topic).answers)
+
     def answer(self, topic: str, context: OutcomeContext) -> str:
         if topic == OPEN_QUESTION:
             answers = self.open_answers
         else:
             answers = next(t for t in self.topics if t.name == topic).answers
         # In the order written: a topic puts first what matters most for it.
-        situation = next(s for s in answers if context.holds(s))
+        situation = next((s for s in answers if context.holds(s)), None)
+        if situation is None:  # a topic only for some situations, asked in another
+            answers, situation = self.open_answers, "any"
         phone = "".join(ch for ch in (context.callback_phone or "") if ch.isdigit())
         return answers[situation].format(
             ticket_number=context.ticket_number or "",
@@ -145,8 +153,8 @@ def check_followups(data: object) -> list[str]:
             for problem in entry_problems(str(word)):
                 problems.append(f"topic '{name}': '{word}': {problem}")
         answers = raw.get("answers") or {}
-        if "any" not in answers:
-            problems.append(f"topic '{name}': an answer for 'any' is required")
+        if not answers:
+            problems.append(f"topic '{name}': no answers")
         for situation, text in answers.items():
             if situation not in SITUATIONS:
                 problems.append(f"topic '{name}': unknown situation '{situation}' (known: {', '.join(SITUATIONS)})")
@@ -174,9 +182,18 @@ def load_followups(root: Path | None = None) -> FollowupBook:
     return _load((root or knowledge_dir()) / FOLLOWUPS_FILE)
 
 
+def _line_verdict(diagnosis: object) -> str | None:
+    steps = diagnosis.get("steps") if isinstance(diagnosis, Mapping) else None
+    for step in reversed(steps or []):
+        if isinstance(step, Mapping) and step.get("kind") == "line_check":
+            return (step.get("details") or {}).get("verdict") or step.get("answer")
+    return None
+
+
 def context_from_slots(slots: Mapping, outcome: str | None = None, line_verdict: str | None = None) -> OutcomeContext:
-    """The situation from the conversation's slots. outcome and line_verdict come
-    from the diagnosis state, which the caller reads with the engine."""
+    """The situation from the conversation's slots. outcome comes from the diagnosis
+    state, which the caller reads with the engine; the line verdict from its steps."""
+    line_verdict = line_verdict or _line_verdict(slots.get("diagnosis"))
     return OutcomeContext(
         ticket_number=slots.get("ticket_number") or None,
         ticket_offered=bool(slots.get("ticket_offer")),
@@ -215,6 +232,8 @@ def reread_as_followup(parse_data: Mapping, slots: Mapping, active_loop: str | N
         topic = OPEN_QUESTION
     # "ach, jetzt geht es ja wieder" opens nothing new, whatever its first word.
     if topic is None or (names_new_topic(text) and topic != WORKS_NOW):
+        return result
+    if not book.applies(topic, context_from_slots(slots)):
         return result
     result["reread_from"] = dict(parse_data.get("intent") or {})
     result["intent"] = {"name": FOLLOWUP_INTENT, "confidence": 1.0}

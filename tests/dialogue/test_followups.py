@@ -65,6 +65,16 @@ def test_read_as_a_followup_only_after_an_outcome_and_with_no_question_open():
     assert reread_as_followup(human, after_ticket, None, BOOK)["intent"]["name"] == "request_human"
 
 
+def test_a_topic_for_one_situation_only_is_a_followup_only_there():
+    outage = {"diagnosis": {"steps": [{"kind": "line_check", "details": {"verdict": "area_outage"}}]},
+              "diagnosis_active": False}
+    plain = {"diagnosis": {"steps": []}, "diagnosis_active": False}
+    question = {"text": "Und Telefon und Fernsehen?", "intent": {"name": "tv_problem"}}
+    assert reread_as_followup(question, outage, None, BOOK)["intent"]["name"] == FOLLOWUP_INTENT
+    assert reread_as_followup(question, plain, None, BOOK)["intent"]["name"] == "tv_problem"  # a new problem
+    assert "auch Ihr Telefon" in BOOK.answer("other_services", context_from_slots(outage))
+
+
 def test_context_from_slots():
     context = context_from_slots({"ticket_offer": True, "callback_booked": "+491701234567"}, outcome="ticket")
     assert context.holds("offer") and context.holds("callback") and not context.holds("ticket")
@@ -75,10 +85,13 @@ def test_the_check_names_what_is_wrong():
     answers = {"ticket": "Nr {ticket_number} {foo}", "offer": "{ticket_number}"}
     bad = {"topics": {"x": {"words": ["t*"], "answers": answers}}}
     problems = "\n".join(check_followups(bad))
-    assert "'any' is required" in problems
+    fine_open = {"answers": {"any": "Gut."}}
+    assert check_followups({"topics": {"y": {"words": ["a"], "answers": {}}}, "open_question": fine_open})
     assert "unknown placeholder {foo}" in problems
     assert "{ticket_number} only where a ticket exists" in problems
     assert check_followups({"topics": {}})
+    without_open = check_followups({"topics": {"y": {"words": ["a"], "answers": {"any": "Gut."}}}})
+    assert "'open_question' needs answers" in "\n".join(without_open)
     assert parse({"topics": {"x": {"words": ["a b"], "answers": {"any": "Gut."}}}}).topic_of("a b") == "x"
 
 

@@ -103,7 +103,7 @@ bench: $(MODEL) $(WEBCHAT_JS) $(CHROMIUM) ## Benchmarks: diagnosis scenarios, li
 	$(PY) -m bot.console.benchmark --max-p95-ms 2000
 	$(PY) -m bot.nlu.benchmark report --model $(MODEL)
 	$(PY) -m bot.nlu.benchmark compare
-	$(PY) -m bot.diagnosis.blind_scenarios --min-correct 0.90 --max-median-turns 5
+	$(PY) -m bot.diagnosis.blind_scenarios --min-correct 0.90 --max-median-turns 5 --max-line-turns 4
 
 clean: ## Remove trained models and local state (keeps the venv)
 	rm -rf models var/results var/tracker.db

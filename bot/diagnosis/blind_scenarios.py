@@ -8,7 +8,7 @@ may ask for ("power", "wlan_on"). A scripted player answers every question of
 the bot from those facts, in the writer's words. Which key a question of a tree
 asks for is in tests/scenarios_blind/questions.yml, written by the team.
 
-    python -m bot.diagnosis.blind_scenarios [--min-correct 0.9] [--max-median-turns 5]
+    python -m bot.diagnosis.blind_scenarios [--min-correct 0.9] [--max-median-turns 5] [--max-line-turns 4]
 
 Judged on the outcome only, in the customer's terms: solved, explained, fault
 report, person. Whatever area the bot chose, a home fault that ends in a fault
@@ -231,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Blind customer scenarios against the real bot")
     parser.add_argument("--min-correct", type=float, default=None)
     parser.add_argument("--max-median-turns", type=float, default=None)
+    parser.add_argument("--max-line-turns", type=int, default=None, help="messages to the line verdict, worst")
     parser.add_argument("--only", help="run only scenarios whose id contains this")
     parser.add_argument("--paths", action="store_true", help="print the path of passing scenarios too")
     args = parser.parse_args(argv)
@@ -246,6 +247,11 @@ def main(argv: list[str] | None = None) -> int:
         failed.append(f"correct {figures['correct']:.1%} < {args.min_correct:.0%}")
     if args.max_median_turns is not None and figures["median_turns"] > args.max_median_turns:
         failed.append(f"median {figures['median_turns']} > {args.max_median_turns}")
+    if args.max_line_turns is not None and figures["max_line_turns"] > args.max_line_turns:
+        failed.append(f"line faults up to {figures['max_line_turns']} messages > {args.max_line_turns}")
+    for key in ("home_tickets", "asked_twice"):
+        if args.min_correct is not None and figures[key]:
+            failed.append(f"{key}: {figures[key]}")  # the targets allow none
     if failed:
         print("FAILED: " + "; ".join(failed))
         return 1

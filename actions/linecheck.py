@@ -19,7 +19,15 @@ from actions.common.diagnosis_flow import engine, present, say, state_of
 from actions.common.events import slot_set_this_turn
 from actions.common.line_results import verdict_book
 from bot.diagnosis.model import LineVerdictRoute
-from bot.identity import FAILED, SKIPPED, UNCHECKED, VERIFIED_SLOT, verified_identity, verified_record
+from bot.identity import (
+    FAILED,
+    SKIPPED,
+    UNCHECKED,
+    VERIFIED_SLOT,
+    customer_number_problem,
+    verified_identity,
+    verified_record,
+)
 from bot.identity import digits as _digits
 from bot.identity_guard import IdentificationGuard
 from bot.linecheck.client import (
@@ -136,7 +144,9 @@ class ValidateIdentificationForm(FormValidationAction):
     async def validate_customer_number(self, value: Any, dispatcher, tracker: Tracker, domain: Dict) -> Dict:
         number = _digits(value)
         if len(number) != 10:
-            return self._failed_try(dispatcher, tracker, "customer_number_invalid", **{CUSTOMER_NUMBER: None})
+            typed = (tracker.latest_message or {}).get("text") or str(value or "")
+            problem = customer_number_problem(typed)
+            return self._failed_try(dispatcher, tracker, problem, **{CUSTOMER_NUMBER: None})
         postal = _digits(tracker.get_slot(POSTAL_CODE))
         if len(postal) == 5:
             return await self._pair(dispatcher, tracker, number, postal)

@@ -30,6 +30,23 @@ def digits(value: Any) -> str:
     return re.sub(r"[^0-9]", "", str(value or ""))
 
 
+# A letter that looks like a digit, typed between digits: "4711000O02".
+_LOOKALIKE = re.compile(r"\d\s*[OoIlB]\s*\d|\d[OoIl]\b|\b[OoIl]\d")
+
+
+def customer_number_problem(text: str) -> str:
+    """Which text says best what is wrong with a customer number that is not 10
+    digits (knowledge/diagnosis.yml): a look-alike letter, a digit missing, one too many."""
+    if _LOOKALIKE.search(text or ""):
+        return "customer_number_letter"
+    count = len(digits(text))
+    if 0 < count < CUSTOMER_NUMBER_DIGITS:
+        return "customer_number_short"
+    if count > CUSTOMER_NUMBER_DIGITS:
+        return "customer_number_long"
+    return "customer_number_invalid"
+
+
 def well_formed(number: Any, postal: Any) -> bool:
     return len(digits(number)) == CUSTOMER_NUMBER_DIGITS and len(digits(postal)) == POSTAL_CODE_DIGITS
 

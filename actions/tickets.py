@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 _STORE: TicketStore | None = None
 URGENT_VERDICTS = {"line_fault", "fault"}
-CONTACT_NEEDED = {"line_fault", "area_outage"}  # the landline is down: the usual way to call back
+CONTACT_NEEDED = {"line_fault", "area_outage", "telephony_fault"}  # the landline is down: the usual way to call back
 
 
 def store() -> TicketStore:
@@ -141,10 +141,11 @@ class ActionTicketCreate(Action):
         if request is None or request.area not in PROBLEM_AREAS:
             dispatcher.utter_message(text=texts.no_identification)
             return done
-        if request.verdict in CONTACT_NEEDED and not tracker.get_slot("contact_asked"):
+        said = parse_contact((tracker.latest_message or {}).get("text") or "")  # "ja bitte, 0171 ..."
+        if request.verdict in CONTACT_NEEDED and not tracker.get_slot("contact_asked") and not said:
             # The landline is down: ask once how a technician reaches the customer.
             return [SlotSet("ticket_offer", True), SlotSet("identify_for", "contact"), SlotSet("contact_asked", True)]
-        contact = parse_contact(tracker.get_slot("contact") or "")
+        contact = parse_contact(tracker.get_slot("contact") or "") or said
         if contact:
             request = replace(request, contact=contact)
         try:
@@ -156,7 +157,9 @@ class ActionTicketCreate(Action):
             return done + offer_human(HandoffReason.BACKEND_FAILURE)
         template = texts.created if opened.created else texts.existing
         dispatcher.utter_message(text=template.format(number=opened.ticket.number))
-        return done + [SlotSet("ticket_number", opened.ticket.number)]
+        typed = (tracker.latest_message or {}).get("text")
+        stored = [SlotSet("contact", tracker.get_slot("contact") or typed)] if said else []
+        return done + stored + [SlotSet("ticket_number", opened.ticket.number)]
 
 
 class ActionTicketDecline(Action):

@@ -25,6 +25,8 @@ def answer_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> Outco
     book = load_followups()
     context = outcome_context(tracker)
     topic = book.topic_of((tracker.latest_message or {}).get("text") or "")
+    if topic is not None and not book.applies(topic, context):
+        topic = None
     if topic is None:
         # A question about the outcome whose words the book does not have: honest.
         topic = OPEN_QUESTION

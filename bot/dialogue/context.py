@@ -54,17 +54,31 @@ def reread_for_offer(
     return result
 
 
-def reread_for_callback(parse_data: Mapping[str, Any], offered_titles: Sequence[str], yes_title: str) -> dict[str, Any]:
+_NO_CALLBACK = re.compile(
+    r"\b(kein(en)?\s+(r(ü|ue)ckruf|anruf)|nicht\s+(zur(ü|ue)ckrufen|anrufen)|ohne\s+r(ü|ue)ckruf)\b", re.IGNORECASE
+)
+
+
+def reread_for_callback(
+    parse_data: Mapping[str, Any], offered_titles: Sequence[str], yes_title: str, asking_for_callback: bool = False
+) -> dict[str, Any]:
     """parse_data, read as yes when a callback is offered and the customer answers
     with the number right away ("ja, 0171 2345678, aber nur aufs Handy"): the
-    callback form then takes the number from this message."""
+    callback form then takes the number from this message. "kein Rückruf" while
+    a callback is offered or its number asked for (asking_for_callback) is a no."""
     from bot.nlu.numbers import PHONE_NUMBER, find_numbers
 
     result = dict(parse_data)
     intent = (parse_data.get("intent") or {}).get("name")
+    text = str(parse_data.get("text") or "")
+    if (yes_title in offered_titles or asking_for_callback) and _NO_CALLBACK.search(text) and intent != "deny":
+        # "nee warte, kein Rückruf": a no, however NLU read the word "Rückruf"
+        result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
+        result["intent"] = {"name": "deny", "confidence": 1.0}
+        return result
     if yes_title not in offered_titles or intent in ("affirm", "deny"):
         return result
-    if not any(n.entity == PHONE_NUMBER for n in find_numbers(str(parse_data.get("text") or ""))):
+    if not any(n.entity == PHONE_NUMBER for n in find_numbers(text)):
         return result
     result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
     result["intent"] = {"name": "affirm", "confidence": 1.0}

@@ -25,8 +25,10 @@ from bot.paths import knowledge_dir
 
 FOLLOWUPS_FILE = "followups.yml"
 # What the assistant may have done in this conversation (OutcomeContext.holds).
-SITUATIONS = ("ticket", "offer", "outage", "callback", "solved", "any")
-PLACEHOLDERS = frozenset({"ticket_number", "phone_end", "service_hours"})
+SITUATIONS = ("ticket", "offer", "outage", "callback", "contact", "solved", "any")
+PLACEHOLDERS = frozenset({"ticket_number", "phone_end", "contact_end", "service_hours"})
+# Questions about a callback or a contact that NLU reads as a wish for a person.
+ABOUT_A_CALL = frozenset({"callback_booked", "callback_when", "contact"})
 OUTAGE_VERDICTS = frozenset({"area_outage", "outage"})
 WORKS_NOW = "works_now"  # the topic for "es geht ja wieder"
 FOLLOWUP_INTENT = "outcome_question"  # in domain.yml; rules: action_outcome_question
@@ -41,6 +43,7 @@ class OutcomeContext:
     callback_phone: str | None = None
     line_verdict: str | None = None  # verdict id of the line check, e.g. line_fault, area_outage
     outcome: str | None = None  # the diagnosis outcome: resolved, info, ticket, handoff, ...
+    contact_phone: str | None = None  # the technician's number stored with the report
 
     def holds(self, situation: str) -> bool:
         return {
@@ -48,6 +51,7 @@ class OutcomeContext:
             "offer": self.ticket_offered and not self.ticket_number,
             "outage": self.line_verdict in OUTAGE_VERDICTS,
             "callback": bool(self.callback_phone),
+            "contact": bool(self.ticket_number and self.contact_phone),
             "solved": self.outcome == "resolved",
             "any": True,
         }[situation]
@@ -108,9 +112,11 @@ class FollowupBook:
         if situation is None:  # a topic only for some situations, asked in another
             answers, situation = self.open_answers, "any"
         phone = "".join(ch for ch in (context.callback_phone or "") if ch.isdigit())
+        contact = "".join(ch for ch in (context.contact_phone or "") if ch.isdigit())
         return answers[situation].format(
             ticket_number=context.ticket_number or "",
             phone_end=phone[-3:],
+            contact_end=contact[-3:],
             service_hours=self.service_hours,
         )
 
@@ -164,10 +170,12 @@ def check_followups(data: object) -> list[str]:
             fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
             for unknown in sorted(fields - PLACEHOLDERS):
                 problems.append(f"topic '{name}' ({situation}): unknown placeholder {{{unknown}}}")
-            if "ticket_number" in fields and situation != "ticket":
+            if "ticket_number" in fields and situation not in ("ticket", "contact"):
                 problems.append(f"topic '{name}' ({situation}): {{ticket_number}} only where a ticket exists")
             if "phone_end" in fields and situation != "callback":
                 problems.append(f"topic '{name}' ({situation}): {{phone_end}} only where a callback is booked")
+            if "contact_end" in fields and situation != "contact":
+                problems.append(f"topic '{name}' ({situation}): {{contact_end}} only where a contact is stored")
     return problems
 
 
@@ -193,8 +201,12 @@ def _line_verdict(diagnosis: object) -> str | None:
 def context_from_slots(slots: Mapping, outcome: str | None = None, line_verdict: str | None = None) -> OutcomeContext:
     """The situation from the conversation's slots. outcome comes from the diagnosis
     state, which the caller reads with the engine; the line verdict from its steps."""
+    from bot.tickets.parsing import parse_contact
+
     line_verdict = line_verdict or _line_verdict(slots.get("diagnosis"))
+    contact = parse_contact(str(slots.get("contact") or "")) or {}
     return OutcomeContext(
+        contact_phone=contact.get("phone"),
         ticket_number=slots.get("ticket_number") or None,
         ticket_offered=bool(slots.get("ticket_offer")),
         callback_phone=slots.get("callback_booked") or None,
@@ -224,16 +236,16 @@ def reread_as_followup(parse_data: Mapping, slots: Mapping, active_loop: str | N
     result = dict(parse_data)
     if active_loop or slots.get("diagnosis_active") or not after_an_outcome(slots):
         return result
-    if (parse_data.get("intent") or {}).get("name") == "request_human":
-        return result  # what the customer plainly asks for
     text = str(parse_data.get("text") or "")
     topic = book.topic_of(text)
+    if topic is not None and not book.applies(topic, context_from_slots(slots)):
+        return result  # "und das Telefon?" without an outage: a new problem
+    if (parse_data.get("intent") or {}).get("name") == "request_human" and topic not in ABOUT_A_CALL:
+        return result  # what the customer plainly asks for
     if topic is None and book.is_open_question(text, names_a_fault(text)) and not names_new_topic(text):
         topic = OPEN_QUESTION
     # "ach, jetzt geht es ja wieder" opens nothing new, whatever its first word.
     if topic is None or (names_new_topic(text) and topic != WORKS_NOW):
-        return result
-    if not book.applies(topic, context_from_slots(slots)):
         return result
     result["reread_from"] = dict(parse_data.get("intent") or {})
     result["intent"] = {"name": FOLLOWUP_INTENT, "confidence": 1.0}

@@ -103,7 +103,8 @@ class GuardedMessageProcessor(MessageProcessor):
             parse_data = reread_for_form(parse_data, tracker.get_slot(REQUESTED_SLOT), load_answer_words())
             slots, loop = tracker.current_slot_values(), tracker.active_loop_name
             titles = [button.title for button in offered_buttons(latest_turn(tracker))]
-            parse_data = reread_for_callback(parse_data, titles, load_handoff_texts().callback_yes)
+            asking = loop == "callback_form"
+            parse_data = reread_for_callback(parse_data, titles, load_handoff_texts().callback_yes, asking)
             parse_data = reread_for_offer(parse_data, slots, loop)
             parse_data = reread_as_followup(parse_data, slots, loop, load_followups())
         if resolved.stored_text is not None:

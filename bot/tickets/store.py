@@ -243,6 +243,8 @@ class TicketStore:
             if request.line_data:
                 existing.line_data = request.line_data
                 existing.verdict = request.verdict or existing.verdict
+            if request.contact:  # a newer way to reach the customer replaces the older
+                existing.contact = request.contact
             existing.updated_at = utcnow()
             session.add(TicketEvent(ticket=existing, actor=actor, kind="update", note="Kunde hat sich erneut gemeldet"))
             session.add(OutboxMessage(ticket_id=existing.id, kind="updated", payload=_payload(existing)))

@@ -36,3 +36,18 @@ def test_a_leading_yes_while_a_report_is_offered_is_consent():
     assert reread_for_offer(parse_data, offered, "contact_form")["intent"]["name"] == "request_human"
     no = {"text": "nein, lieber einen Rückruf", "intent": {"name": "request_human"}}
     assert reread_for_offer(no, offered, None)["intent"]["name"] == "request_human"
+
+
+def test_at_the_callback_offer_a_number_is_a_yes_and_no_callback_is_a_no():
+    from bot.dialogue.context import reread_for_callback
+
+    titles = ["Ja, bitte zurückrufen", "Nein, danke"]
+    number = {"text": "0170 7654321, aber erst nachmittags", "intent": {"name": "inform"}}
+    assert reread_for_callback(number, titles, "Ja, bitte zurückrufen")["intent"]["name"] == "affirm"
+    refused = {"text": "nee warte, kein rückruf", "intent": {"name": "request_human"}}
+    assert reread_for_callback(refused, titles, "Ja, bitte zurückrufen")["intent"]["name"] == "deny"
+    # while the number is asked for, too; elsewhere as NLU read it
+    asking = reread_for_callback(refused, [], "Ja, bitte zurückrufen", asking_for_callback=True)
+    assert asking["intent"]["name"] == "deny"
+    assert reread_for_callback(refused, [], "Ja, bitte zurückrufen")["intent"]["name"] == "request_human"
+    assert reread_for_callback(number, [], "Ja, bitte zurückrufen")["intent"]["name"] == "inform"

@@ -92,3 +92,29 @@ def test_a_booked_callback_is_confirmed_with_the_end_of_its_number(bot):
     assert "angemeldet" in booked and "321" in booked and "nicht angemeldet" not in booked
     when = _on_track(_text(bot.send(sender, "und wann ungefähr ruft ihr an?")))
     assert "Mo–Fr" in when
+
+
+def test_a_number_given_with_the_consent_is_the_technicians_contact_and_is_confirmed(bot):
+    sender = _sender("contact")
+    bot.send(sender, "Mein Festnetz-Telefon ist tot, kein Freizeichen. Das Internet geht aber.")
+    bot.send(sender, "nein")  # cannot call out either
+    bot.send(sender, "4711000006 60311")
+    offer = _text(bot.send(sender, "nein, am router hat sich nichts geändert"))
+    assert "Soll ich die Störungsmeldung jetzt für Sie aufgeben?" in offer
+    created = _text(bot.send(sender, "Ja bitte melden, anrufen können Sie mich nur aufm Handy: 0171 4455821"))
+    number = NUMBER.search(created).group()
+    confirmed = _on_track(_text(bot.send(sender, "Haben Sie meine Handynummer jetzt notiert?")))
+    assert "821" in confirmed and number in confirmed
+
+
+def test_no_callback_said_in_words_is_a_no(bot):
+    engine = create_engine(bot.tickets_url, future=True)
+    with engine.begin() as db:
+        db.execute(text("UPDATE agents SET last_seen_at = NULL"))
+    engine.dispose()
+    sender = _sender("nocallback")
+    bot.send(sender, "Mein Internet ist so langsam")
+    assert "zurückrufen" in _text(bot.send(sender, "ich will mit einem menschen sprechen"))
+    declined = _text(bot.send(sender, "nee warte, kein rückruf, ich probier es erst selbst"))
+    assert "Telefonnummer" not in declined
+    assert bot.slot(sender, "callback_booked") is None

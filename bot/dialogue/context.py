@@ -83,3 +83,22 @@ def reread_for_callback(
     result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
     result["intent"] = {"name": "affirm", "confidence": 1.0}
     return result
+
+
+_GOODBYE = re.compile(
+    r"\b(tsch(ü|ue|u)ss?|auf wiedersehen|auf wiederh(ö|oe)ren|ciao|bye|sch(ö|oe)nen tag noch)\b", re.IGNORECASE
+)
+# What a goodbye may come with: "nein danke, tschüss" is a goodbye, not a "no" to the open question.
+_WITH_GOODBYE = frozenset({"deny", "thank", "affirm", "inform", "nlu_fallback", "goodbye", "outcome_question"})
+
+
+def reread_goodbye(parse_data: Mapping[str, Any]) -> dict[str, Any]:
+    """parse_data, read as goodbye when the message says one ("Nein danke, das war's.
+    Tschüss!"), whatever else NLU read in it."""
+    result = dict(parse_data)
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent == "goodbye" or intent not in _WITH_GOODBYE or not _GOODBYE.search(str(parse_data.get("text") or "")):
+        return result
+    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
+    result["intent"] = {"name": "goodbye", "confidence": 1.0}
+    return result

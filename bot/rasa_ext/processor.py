@@ -40,7 +40,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.buttons import CHANNEL_COMMAND, INPUT_KEY, offered_buttons, resolve
 from bot.channels.edge import refuse
 from bot.dialogue.answer_words import load_answer_words
-from bot.dialogue.context import reread_for_callback, reread_for_form, reread_for_offer
+from bot.dialogue.context import reread_for_callback, reread_for_form, reread_for_offer, reread_goodbye
 from bot.dialogue.followups import load_followups, reread_as_followup
 from bot.handoff.texts import load_handoff_texts
 from bot.nlu.opening import expecting_answer, reread_opening
@@ -107,6 +107,7 @@ class GuardedMessageProcessor(MessageProcessor):
             parse_data = reread_for_callback(parse_data, titles, load_handoff_texts().callback_yes, asking)
             parse_data = reread_for_offer(parse_data, slots, loop)
             parse_data = reread_as_followup(parse_data, slots, loop, load_followups())
+            parse_data = reread_goodbye(parse_data)
         if resolved.stored_text is not None:
             message.text = resolved.stored_text
         message.metadata = {**metadata, INPUT_KEY: resolved.metadata}

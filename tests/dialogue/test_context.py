@@ -51,3 +51,13 @@ def test_at_the_callback_offer_a_number_is_a_yes_and_no_callback_is_a_no():
     assert asking["intent"]["name"] == "deny"
     assert reread_for_callback(refused, [], "Ja, bitte zurückrufen")["intent"]["name"] == "request_human"
     assert reread_for_callback(number, [], "Ja, bitte zurückrufen")["intent"]["name"] == "inform"
+
+
+def test_a_goodbye_with_a_no_or_thanks_is_a_goodbye():
+    from bot.dialogue.context import reread_goodbye
+
+    said = {"text": "Nein danke, das war's. Tschüss!", "intent": {"name": "deny"}}
+    assert reread_goodbye(said)["intent"]["name"] == "goodbye"
+    assert reread_goodbye({"text": "nein", "intent": {"name": "deny"}})["intent"]["name"] == "deny"
+    problem = {"text": "tschüss internet, du bist schon wieder weg", "intent": {"name": "internet_down"}}
+    assert reread_goodbye(problem)["intent"]["name"] == "internet_down"  # a problem is not a goodbye

@@ -33,16 +33,10 @@ from bot.diagnosis.engine import (
     names_new_topic,
 )
 from bot.diagnosis.model import PROBLEM_AREAS
+from bot.dialogue.topic_switch import MidDiagnosisMessage, SwitchDecision, decide
 from bot.handoff.models import HandoffReason
 from bot.nlu.mood import mood_of, opening_step
 
-# A message classified as another problem switches the diagnosis only when NLU
-# is this sure; a weaker guess that fits an answer of the open question is taken
-# as that answer ("nein, kein Gerät kommt ins Internet" is not a new problem).
-SWITCH_CONFIDENCE = 0.8
-# Real topic switches are short ("ach, und das Telefon geht auch nicht"); a long
-# message mid-diagnosis is nearly always an answer told as a story.
-SWITCH_MAX_WORDS = 10
 HUMAN_CONFIDENCE = 0.9
 RANKED_INTENTS = 3
 _FACT_ENTITIES = {"led", "led_state", "led_color", "router_model", "diagnosis_answer"}
@@ -141,21 +135,20 @@ class ActionDiagnosisStart(Action):
             ):
                 return present(dispatcher, restated, tracker)
             nxt, answered = _try_answer(tracker, current)
-            # Lamp, router or button facts and a leading ja/nein answer the open
-            # question; they never start another topic ("nein, nur übers WLAN" is
-            # an answer, "ach und das Telefon geht auch nicht" is a new topic).
-            # Customers tell stories while answering; a story that answers the
-            # question switches the topic only with words that open a new one.
-            facts = bool(set(message_entities(tracker)) & _FACT_ENTITIES)
-            yes_no = leading_yes_no(text) is not None
-            confident = (intent.get("confidence") or 0) >= SWITCH_CONFIDENCE
-            new_topic = names_new_topic(text)
-            if answered and (area == current.area or facts or yes_no or not (confident and new_topic)):
+            decision = decide(
+                MidDiagnosisMessage(
+                    same_area=area == current.area,
+                    answered=answered,
+                    facts=bool(set(message_entities(tracker)) & _FACT_ENTITIES),
+                    yes_no=leading_yes_no(text) is not None,
+                    confidence=float(intent.get("confidence") or 0),
+                    new_topic_words=names_new_topic(text),
+                    words=len(text.split()),
+                )
+            )
+            if decision is SwitchDecision.ANSWER:
                 return present(dispatcher, nxt, tracker)
-            short = len(text.split()) <= SWITCH_MAX_WORDS
-            if area == current.area or not (new_topic or (confident and short)):
-                # The same problem again, a weak guess at another, or a long story
-                # that reads like another problem: keep going with the open question.
+            if decision is SwitchDecision.STAY:
                 say(dispatcher, "not_understood")
                 return present(dispatcher, current, tracker)
         router = router_of(tracker, include_slot=True)

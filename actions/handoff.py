@@ -22,8 +22,8 @@ from actions.common.events import slot_set_this_turn
 from actions.common.menus import show_topic_menu
 from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk
 from bot.handoff.models import HandoffReason, HandoffStatus
+from bot.handoff.summary import agent_summary as summarise_for_agent
 from bot.handoff.texts import load_handoff_texts
-from bot.identity import digits, verified_identity
 from bot.nlu.numbers import PHONE_NUMBER, find_numbers
 
 logger = logging.getLogger(__name__)
@@ -63,25 +63,7 @@ def _previous_action(tracker: Tracker) -> str | None:
 
 
 def agent_summary(tracker: Tracker) -> tuple[str | None, str, str | None]:
-    """(problem area, summary for the agent, line verdict): everything already
-    checked, so the agent never asks again."""
-    lines: List[str] = []
-    area = verdict = None
-    state = state_of(tracker)
-    if state is not None:
-        area = state.area
-        lines.append(engine().summary(state).as_text())
-        line_step = next((s for s in reversed(state.steps) if s.kind == "line_check"), None)
-        verdict = ((line_step.details or {}).get("verdict") if line_step else None) or None
-    number, postal = digits(tracker.get_slot("customer_number")), digits(tracker.get_slot("postal_code"))
-    if number or postal:
-        checked = "geprüft" if verified_identity(tracker.slots) else "nicht geprüft"
-        lines.append(f"Kundennummer: {number or '–'}, PLZ: {postal or '–'} ({checked})")
-    if tracker.get_slot("ticket_number"):
-        lines.append(f"Störungsmeldung: {tracker.get_slot('ticket_number')}")
-    if not lines:
-        lines.append("Noch keine Diagnose: Die Kundin oder der Kunde wollte gleich mit einem Menschen sprechen.")
-    return area, "\n".join(lines), verdict
+    return summarise_for_agent(engine(), state_of(tracker), tracker.slots)
 
 
 class ActionOfferHuman(Action):

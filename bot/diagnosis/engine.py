@@ -135,7 +135,9 @@ _STILL_BROKEN = re.compile(
 _WORKS_AGAIN = re.compile(
     r"\b((geht|gehts|läuft|funktioniert|klappt|tutet|klingelt|lädt|ist|sind|kommt|kommen)( es| alles| das \w+)?"
     r" (jetzt )?wieder\b(?! nicht)|jetzt (geht|gehts|läuft|funktioniert|klappt|tutet|klingelt)\b(?! \w* ?nicht)"
-    r"|wieder (da|online|drin|stabil|schnell|flott)\b|jetzt (ist|sind) (\w+ ){0,2}(da|an)\b|passt\b(?! \w* ?nicht))"
+    r"|wieder (da|online|drin|stabil|schnell|flott)\b|jetzt (ist|sind) (\w+ ){0,2}(da|an)\b"
+    # "passt", but not "passt nicht" / "passt hinten nirgends rein"
+    r"|passt\b(?!(?: \w+){0,2} (?:nicht|nirgends|nirgendwo|nie)\b))"
 )
 
 

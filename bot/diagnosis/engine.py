@@ -27,8 +27,8 @@ from bot.diagnosis.model import (
     RouterCatalog,
     Tree,
 )
-from bot.dialogue.answer_words import AnswerWords, load_answer_words, score
-from bot.nlu.domain_vocabulary import compile_entry, normalise_words
+from bot.dialogue.answer_words import AnswerWords, load_answer_words, score_text
+from bot.nlu.domain_vocabulary import clause_words, compile_entry
 from bot.paths import knowledge_dir
 
 _PLACEHOLDER = re.compile(r"\{(router|restart|reset_button|led|led_where|led_normal)(?::([a-z]+))?\}")
@@ -356,11 +356,11 @@ class DiagnosisEngine:
         """text: the message that named the problem; a tree entry whose words it
         uses starts the tree there (router setup at the telephone)."""
         tree = self.tree(area)
-        words = normalise_words(text) if text else []
+        clauses = clause_words(text) if text else []
         known = tuple(
             f"{area}.{fact.node}:{fact.answer}"
             for fact in tree.facts
-            if words and score(tuple(compile_entry(w) for w in fact.words), words) > 0
+            if clauses and score_text(tuple(compile_entry(w) for w in fact.words), clauses) > 0
         )
         state = DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps), known=known)
         entry = self._entry(tree, text)
@@ -381,11 +381,12 @@ class DiagnosisEngine:
         return self._skip_known(state)
 
     def _entry(self, tree: Tree, text: str):
-        words = normalise_words(text) if text else []
-        if not words:
+        clauses = clause_words(text) if text else []
+        if not clauses:
             return None
         return next(
-            (e for i, e in enumerate(tree.entries) if score(self._entry_patterns(tree.area, i), words) > 0), None
+            (e for i, e in enumerate(tree.entries) if score_text(self._entry_patterns(tree.area, i), clauses) > 0),
+            None,
         )
 
     def _entry_patterns(self, area: str, index: int) -> tuple:

@@ -18,7 +18,7 @@ from typing import Iterable, Mapping, Sequence
 
 import yaml
 
-from bot.nlu.domain_vocabulary import Pattern, compile_entry, entry_problems, normalise_words
+from bot.nlu.domain_vocabulary import Pattern, clause_words, compile_entry, entry_problems
 from bot.paths import PROJECT_ROOT
 
 ANSWER_WORDS_FILE = PROJECT_ROOT / "knowledge" / "answer_words.yml"
@@ -47,10 +47,10 @@ class AnswerWords:
 
     def choose(self, area: str, node: str, answer_ids: Sequence[str], text: str) -> str | None:
         """The answer id the text means, or None when the words do not decide."""
-        words = normalise_words(text)
-        if not words:
+        clauses = clause_words(text)
+        if not clauses:
             return None
-        scores = {a: score(self.patterns(area, node, a), words) for a in answer_ids}
+        scores = {a: score_text(self.patterns(area, node, a), clauses) for a in answer_ids}
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
         if not ranked or ranked[0][1] == 0:
             return None
@@ -60,7 +60,7 @@ class AnswerWords:
 
 
     def says_not_at_hand(self, text: str) -> bool:
-        return score(self.not_at_hand, normalise_words(text)) > 0
+        return score_text(self.not_at_hand, clause_words(text)) > 0
 
 
 def _negated(words: Sequence[str], start: int, end: int) -> bool:
@@ -93,6 +93,12 @@ def score(patterns: Iterable[Pattern], words: Sequence[str]) -> float:
                 covered[start + offset] = max(covered.get(start + offset, 0.0), weight)
             break  # a phrase counts once
     return sum(covered.values())
+
+
+def score_text(patterns: Iterable[Pattern], clauses: Sequence[Sequence[str]]) -> float:
+    """score() over the clauses of a message, each on its own."""
+    patterns = tuple(patterns)
+    return sum(score(patterns, words) for words in clauses)
 
 
 def _compile(entries: Iterable[str]) -> tuple[Pattern, ...]:

@@ -19,8 +19,8 @@ from typing import Mapping
 import yaml
 
 from bot.diagnosis.engine import names_new_topic
-from bot.dialogue.answer_words import score
-from bot.nlu.domain_vocabulary import Pattern, compile_entry, entry_problems, normalise_words
+from bot.dialogue.answer_words import score_text
+from bot.nlu.domain_vocabulary import Pattern, clause_words, compile_entry, entry_problems, normalise_words
 from bot.paths import knowledge_dir
 
 FOLLOWUPS_FILE = "followups.yml"
@@ -91,10 +91,10 @@ class FollowupBook:
 
     def topic_of(self, text: str) -> str | None:
         """The topic the customer asks about, or None."""
-        words = normalise_words(text or "")
-        if not words:
+        clauses = clause_words(text or "")
+        if not clauses:
             return None
-        return next((t.name for t in self.topics if score(t.patterns, words) > 0), None)
+        return next((t.name for t in self.topics if score_text(t.patterns, clauses) > 0), None)
 
     def applies(self, topic: str, context: OutcomeContext) -> bool:
         """Is there an answer for this topic in this situation?"""

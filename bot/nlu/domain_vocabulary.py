@@ -44,6 +44,15 @@ def normalise_words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+_CLAUSE_END = re.compile(r"[,.;:!?()\n]+|\s[-–]\s")
+
+
+def clause_words(text: str) -> list[list[str]]:
+    """The words of each clause (split at punctuation): a negation in one clause
+    says nothing about the next ("Fernsehen geht nicht, Internet geht")."""
+    return [words for part in _CLAUSE_END.split(text or "") if (words := normalise_words(part))]
+
+
 class Group(BaseModel, extra=Extra.forbid):
     kind: str
     about: str

@@ -97,3 +97,10 @@ def test_the_shipped_words_read_real_blind_answers():
     no_cable = "einen pc mit kabel hab ich nicht, wir haben nur wlan"
     assert words.choose("internet_slow", "scope", slow, no_cable) == "wlan_no_cable"
     assert words.choose("internet_slow", "scope", slow, "weiß ich nicht") == "unknown"
+
+
+def test_a_negation_does_not_reach_across_punctuation():
+    words = parse({"nodes": {"tv_problem.internet_works": {"works": ["internet geht"]}}})
+    ids = ["works", "down"]
+    assert words.choose("tv_problem", "internet_works", ids, "Fernsehen geht nicht, Internet geht") == "works"
+    assert words.choose("tv_problem", "internet_works", ids, "Fernsehen und Internet geht nicht") is None

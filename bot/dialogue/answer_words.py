@@ -27,7 +27,7 @@ NEGATIONS = frozenset(
      "nirgends", "nirgendwo", "nix", "nichts", "weder", "ohne"}
 )
 CLAUSE_BREAKS = frozenset({"aber", "sondern", "jedoch", "allerdings", "nur"})
-BEFORE, AFTER = 1, 4  # how far a negation reaches in a clause: "kein bild", "geht am laptop auch nicht"
+BEFORE, AFTER = 1, 3  # how far a negation reaches in a clause: "kein bild", "geht immer noch nicht"
 
 
 @dataclass(frozen=True)

@@ -100,16 +100,22 @@ def test_forged_intent_syntax_shows_no_ticket_and_sets_no_slot(bot, reported):
     assert event["metadata"]["input"] == {"kind": "typed"}
 
 
+def _tickets_of(bot, customer_number: str) -> dict:
+    store = TicketStore(bot.tickets_url)
+    try:
+        return {t.number: t.updated_at for t in store.for_customer(customer_number)}
+    finally:
+        store.close()
+
+
 def test_a_forged_customer_number_at_the_report_offer_files_nothing_under_it(bot):
+    # Other tests of the session may report real faults of this demo line: nothing new or changed.
+    before = _tickets_of(bot, "4711000006")
     sender = _sender()
     _line_fault_to_offer(bot, sender)
     bot.send(sender, '/affirm{"customer_number":"4711000006"}')
     bot.send(sender, "ja bitte")
-    store = TicketStore(bot.tickets_url)
-    try:
-        assert store.for_customer("4711000006") == []
-    finally:
-        store.close()
+    assert _tickets_of(bot, "4711000006") == before
 
 
 def test_restart_typed_by_a_customer_restarts_nothing(bot):

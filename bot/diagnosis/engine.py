@@ -52,6 +52,8 @@ def same_word(a: str, b: str) -> bool:
 
 _YES = {"ja", "jaa", "jaaa", "jo", "joa", "jep", "jup", "jawohl", "genau", "klar", "yes", "jap"}
 _NO = {"nein", "nee", "ne", "nö", "noe", "nope", "nix", "no"}
+# "nein wieso ...", "nein doch ...": the customer pushes back, the answer comes after
+_PUSHBACK = {"wieso", "warum", "weshalb", "doch"}
 
 
 _NEGATIONS = {"nicht", "nix", "nichts", "kein", "keine", "gar"}
@@ -78,6 +80,8 @@ def leading_yes_no(text: str) -> str | None:
     words = re.findall(r"\w+", text.lower())
     if not words:
         return None
+    if words[0] in _NO and len(words) > 1 and words[1] in _PUSHBACK:
+        return None  # "nein wieso, es ist doch jetzt besser": not a verdict, the rest says it
     return "affirm" if words[0] in _YES else "deny" if words[0] in _NO else None
 
 

@@ -260,3 +260,11 @@ def test_a_story_after_an_instruction_is_read_by_its_outcome(engine):
 
 def test_word_forms_of_colours():
     assert same_word("rotes", "rot") and same_word("Grüne", "grün") and not same_word("rot", "tot")
+
+
+def test_a_no_that_pushes_back_is_not_the_verdict():
+    from bot.diagnosis.engine import leading_yes_no
+
+    assert leading_yes_no("nein wieso, es ist doch jetzt schon besser") is None
+    assert leading_yes_no("nein, immer noch langsam") == "deny"
+    assert leading_yes_no("ja doch") == "affirm"

@@ -11,24 +11,17 @@ from bot.dialogue.followups import OPEN_QUESTION, OutcomeContext, context_from_s
 
 
 def outcome_context(tracker: Tracker) -> OutcomeContext:
+    # The line verdict comes from the diagnosis slot (context_from_slots); the outcome needs the tree.
     state = state_of(tracker)
-    outcome = verdict = None
-    if state is not None:
-        line = next((s for s in reversed(state.steps) if s.kind == "line_check"), None)
-        verdict = ((line.details or {}).get("verdict") or line.answer) if line else None
-        outcome = engine().summary(state).outcome
-    return context_from_slots(tracker.slots, outcome=outcome, line_verdict=verdict)
+    outcome = engine().summary(state).outcome if state is not None else None
+    return context_from_slots(tracker.slots, outcome=outcome)
 
 
 def answer_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> OutcomeContext:
     """Say the answer; returns the situation it was answered in."""
     book = load_followups()
     context = outcome_context(tracker)
-    topic = book.topic_of((tracker.latest_message or {}).get("text") or "")
-    if topic is not None and not book.applies(topic, context):
-        topic = None
-    if topic is None:
-        # A question about the outcome whose words the book does not have: honest.
-        topic = OPEN_QUESTION
+    # Words the book does not have, or a topic without an answer here: the honest open answer.
+    topic = book.topic_of((tracker.latest_message or {}).get("text") or "") or OPEN_QUESTION
     dispatcher.utter_message(text=book.answer(topic, context))
     return context

@@ -271,6 +271,10 @@ ROUTER_PREFIX = "router:"
 UNKNOWN_ROUTER = "unknown"
 
 
+def _compiled(words: Sequence[str]) -> tuple:
+    return tuple(compile_entry(w) for w in words)
+
+
 class DiagnosisEngine:
     def __init__(
         self,
@@ -287,7 +291,9 @@ class DiagnosisEngine:
         self.dont_know_label = dont_know_label
         self.answer_words = answer_words or AnswerWords({}, {})
         self.first_message_label = first_message_label
-        self._entry_cache: dict[tuple[str, int], tuple] = {}
+        # The words of every tree's entries and facts, compiled once (start() is on every new topic).
+        self._entry_patterns = {area: [_compiled(e.words) for e in tree.entries] for area, tree in self.trees.items()}
+        self._fact_patterns = {area: [_compiled(f.words) for f in tree.facts] for area, tree in self.trees.items()}
 
     @classmethod
     def load(cls, root: Path | None = None) -> DiagnosisEngine:
@@ -363,8 +369,8 @@ class DiagnosisEngine:
         clauses = clause_words(text) if text else []
         known = tuple(
             f"{area}.{fact.node}:{fact.answer}"
-            for fact in tree.facts
-            if clauses and score_text(tuple(compile_entry(w) for w in fact.words), clauses) > 0
+            for fact, patterns in zip(tree.facts, self._fact_patterns[area], strict=True)
+            if clauses and score_text(patterns, clauses) > 0
         )
         state = DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps), known=known)
         entry = self._entry(tree, text)
@@ -388,16 +394,8 @@ class DiagnosisEngine:
         clauses = clause_words(text) if text else []
         if not clauses:
             return None
-        return next(
-            (e for i, e in enumerate(tree.entries) if score_text(self._entry_patterns(tree.area, i), clauses) > 0),
-            None,
-        )
-
-    def _entry_patterns(self, area: str, index: int) -> tuple:
-        key = (area, index)
-        if key not in self._entry_cache:
-            self._entry_cache[key] = tuple(compile_entry(w) for w in self.tree(area).entries[index].words)
-        return self._entry_cache[key]
+        matching = zip(tree.entries, self._entry_patterns[tree.area], strict=True)
+        return next((entry for entry, patterns in matching if score_text(patterns, clauses) > 0), None)
 
     def _router_pending(self, state: DiagnosisState) -> bool:
         node = self._node(state)

@@ -102,6 +102,7 @@ bench: $(MODEL) $(WEBCHAT_JS) $(CHROMIUM) ## Benchmarks: diagnosis scenarios, li
 	$(PY) -m bot.linecheck.benchmark
 	$(PY) -m bot.console.benchmark --max-p95-ms 2000
 	$(PY) -m bot.nlu.benchmark report --model $(MODEL)
+	$(PY) -m bot.nlu.benchmark check --model $(MODEL) --min-macro-f1 0.92 --min-real-problems 0.85 --min-real-overall 0.75
 	$(PY) -m bot.nlu.benchmark compare
 	$(PY) -m bot.diagnosis.blind_scenarios --min-correct 0.90 --max-median-turns 5 --max-line-turns 4
 

@@ -404,7 +404,9 @@ def print_comparison(rows: list[VariantRow]) -> None:
 # -- command line -----------------------------------------------------------------------
 
 
-def check(model: Path, min_macro_f1: float, min_real_problems: float | None) -> int:
+def check(
+    model: Path, min_macro_f1: float, min_real_problems: float | None, min_real_overall: float | None = None
+) -> int:
     parser = Parser(model)
     heldout = load_heldout()
     parsed = parser.parse([e.text for e in heldout])[0]
@@ -419,6 +421,8 @@ def check(model: Path, min_macro_f1: float, min_real_problems: float | None) -> 
         print_set(real_result, details=False)
         if real_result.problems.accuracy < min_real_problems:
             failed.append(f"real texts, problem areas {real_result.problems.accuracy:.3f} < {min_real_problems}")
+        if min_real_overall is not None and real_result.intents.accuracy < min_real_overall:
+            failed.append(f"real texts, overall {real_result.intents.accuracy:.3f} < {min_real_overall}")
     elif min_real_problems is not None:
         print(f"\n{REAL_DEV} is not here: no floor on real customer texts")
     for line in failed:
@@ -435,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     check_cmd.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "current.tar.gz")
     check_cmd.add_argument("--min-macro-f1", type=float, required=True)
     check_cmd.add_argument("--min-real-problems", type=float, default=None)
+    check_cmd.add_argument("--min-real-overall", type=float, default=None)
     report_cmd = sub.add_parser("report", help="every set in detail, moods, routing, calibration")
     report_cmd.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "current.tar.gz")
     sub.add_parser("compare", help="train every pipeline variant and compare them")
@@ -447,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if args.command == "check":
-        return check(args.model, args.min_macro_f1, args.min_real_problems)
+        return check(args.model, args.min_macro_f1, args.min_real_problems, args.min_real_overall)
     if args.command == "report":
         if not REAL_DEV.exists():
             print(f"{REAL_DEV} is not here: no figures on real customer texts")

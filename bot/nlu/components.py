@@ -8,6 +8,7 @@ Referenced from config.yml as bot.nlu.components.<Name>.
 - DomainVocabularyFeaturizer: one feature per word group of knowledge/vocabulary.yml.
 - TelcoIntentClassifier: logistic regression on length-normalised features.
 - MoodClassifier: complaint / request_human / ticket next to the problem area.
+- InternetFirstReader: e-mail or TV named together with "the internet is gone" -> internet_down.
 - AreaDisambiguator: two close problem areas -> ask which one.
 """
 
@@ -51,7 +52,15 @@ from bot.nlu.domain_vocabulary import VOCABULARY_FILE, DomainVocabulary, load_vo
 from bot.nlu.language import guess_language
 from bot.nlu.mood import INTENT_MOODS, MOOD, NO_MOOD, area_behind_mood, mood_label
 from bot.nlu.numbers import find_numbers
-from bot.nlu.routing import COMPETING_KEY, MAX_TOP, RATIO, competing_areas
+from bot.nlu.routing import (
+    COMPETING_KEY,
+    DEPENDENT_SERVICES,
+    MAX_TOP,
+    RATIO,
+    WHOLE_INTERNET_DOWN,
+    competing_areas,
+    internet_down_named,
+)
 from bot.nlu.sanitize import MAX_NLU_CHARS, sanitize
 from bot.nlu.vocabulary import Vocabulary, words
 from bot.paths import PROJECT_ROOT
@@ -477,6 +486,46 @@ class MoodAreaReader(_StatelessComponent):
             current = message.get(MOOD) or {}
             if current.get("name") != mood["name"] or float(current.get("confidence") or 0.0) < mood["confidence"]:
                 message.set(MOOD, mood, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class InternetFirstReader(_StatelessComponent):
+    """After MoodAreaReader: an e-mail or TV problem told together with "the internet
+    is gone" becomes internet_down (bot.nlu.routing.internet_down_named), so the line
+    is checked first. The classifier's own confidence for internet_down is kept."""
+
+    def __init__(self, config: Dict[str, Any], vocabulary: DomainVocabulary | None = None) -> None:
+        super().__init__(config)
+        self._vocabulary = vocabulary or load_vocabulary()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            best = next((r for r in ranking if r.get(INTENT_NAME_KEY) != NLU_FALLBACK_INTENT), {})
+            if best.get(INTENT_NAME_KEY) not in DEPENDENT_SERVICES:
+                continue
+            if not internet_down_named(self._vocabulary.clause_groups(message.get(TEXT) or "")):
+                continue
+            # The two swap places and confidences: the rule, not the classifier, decides
+            # the order, and the distance stays as it was (no two-area question).
+            own = next((r for r in ranking if r.get(INTENT_NAME_KEY) == WHOLE_INTERNET_DOWN), {})
+            down = {
+                INTENT_NAME_KEY: WHOLE_INTERNET_DOWN,
+                PREDICTED_CONFIDENCE_KEY: float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+            }
+            service = {
+                INTENT_NAME_KEY: best[INTENT_NAME_KEY],
+                PREDICTED_CONFIDENCE_KEY: float(own.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+            }
+            others = [
+                r
+                for r in ranking
+                if r.get(INTENT_NAME_KEY) not in (WHOLE_INTERNET_DOWN, NLU_FALLBACK_INTENT, best[INTENT_NAME_KEY])
+            ]
+            others = [service] + others
+            message.set(INTENT, down, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [down] + others, add_to_output=True)
         return messages
 
 

@@ -146,6 +146,13 @@ class DomainVocabulary:
         hits = set().union(*self.token_hits(normalise_words(text)) or [set()])
         return [name for index, name in enumerate(self.names) if index in hits]
 
+    def clause_groups(self, text: str) -> list[tuple[list[str], list[set[str]]]]:
+        """Per clause (clause_words), its words and the names of the groups covering each."""
+        names = self.names
+        return [
+            (words, [{names[i] for i in hits} for hits in self.token_hits(words)]) for words in clause_words(text)
+        ]
+
     def kinds_mentioned(self, text: str) -> set[str]:
         """The kinds (area, symptom, mood, request) of the groups a text mentions."""
         mentioned = set(self.mentioned(text))

@@ -38,3 +38,31 @@ def competing_areas(
     if top >= max_top or runner_up < ratio * top:
         return None
     return str(first["name"]), str(second["name"])
+
+
+# -- the whole internet is down: that comes before the services that ride on it ------------
+
+# E-mail and TV over the internet fail when the connection fails. A message that names
+# one of them *and* says the internet as a whole is gone ("beim Mails abrufen merkte ich,
+# dass das Internet futsch war") is an internet fault: the line is checked first, as the
+# shop would. The classifier leans to the service because its words are the more specific.
+DEPENDENT_SERVICES = frozenset({"email_problem", "tv_problem"})
+WHOLE_INTERNET_DOWN = "internet_down"
+NEGATIONS = frozenset({"nicht", "nie", "kein", "keine", "keinen", "nich"})
+
+
+def internet_down_named(clauses: Iterable[tuple[list[str], list[set[str]]]]) -> bool:
+    """Whether some clause names the internet (a word only the internet group covers)
+    together with a "down" word that is not negated ("nicht weg"), and no e-mail or TV
+    word ("Outlook meldet keine Verbindung" stays an e-mail problem).
+
+    `clauses`: per clause its words and, per word, the vocabulary groups covering it."""
+    for words, groups in clauses:
+        if any(g & {"email", "tv"} for g in groups):
+            continue
+        internet = any("internet" in g and "down" not in g for g in groups)
+        down = any("down" in g and (i == 0 or words[i - 1] not in NEGATIONS) for i, g in enumerate(groups))
+        if internet and down:
+            return True
+    return False
+

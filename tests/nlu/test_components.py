@@ -16,6 +16,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.components import (
     AreaDisambiguator,
     DomainVocabularyFeaturizer,
+    InternetFirstReader,
     MoodAreaReader,
     MoodClassifier,
     sentence_matrix,
@@ -108,6 +109,41 @@ def test_a_complaint_that_names_a_problem_becomes_the_problem_with_the_mood():
     plain.set("intent_ranking", ranking)
     (plain,) = reader.process([plain])
     assert plain.get("intent")["name"] == "complaint"
+
+
+def _read_internet_first(text: str, ranking: list[dict]) -> Message:
+    message = Message(data={TEXT: text})
+    message.set("intent", ranking[0])
+    message.set("intent_ranking", ranking)
+    (message,) = InternetFirstReader({}, load_vocabulary()).process([message])
+    return message
+
+
+def test_mail_or_tv_told_with_the_whole_internet_gone_is_an_internet_fault():
+    ranking = [{"name": "email_problem", "confidence": 0.6}, {"name": "internet_down", "confidence": 0.3}]
+    message = _read_internet_first("Wollte Mails lesen, aber das Internet ist komplett tot", ranking)
+    assert message.get("intent") == {"name": "internet_down", "confidence": 0.6}
+    assert message.get("intent_ranking") == [
+        {"name": "internet_down", "confidence": 0.6},
+        {"name": "email_problem", "confidence": 0.3},
+    ]
+    tv = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "tv_problem", "confidence": 0.38}]
+    assert _read_internet_first("Der Fernseher bleibt schwarz. Internet ist auch weg.", tv).get("intent")[
+        "name"
+    ] == "internet_down"
+
+
+def test_the_service_stays_when_the_internet_works_or_only_the_service_has_no_connection():
+    ranking = [{"name": "email_problem", "confidence": 0.8}, {"name": "internet_down", "confidence": 0.1}]
+    for text in (
+        "Ich bekomme keine Mails mehr, das Internet geht aber",
+        "Das Internet ist nicht weg, nur Outlook holt nichts ab",
+        "Outlook meldet keine Verbindung zum Server",  # the connection of the mail program
+        "Keine Mails mehr. Keine Verbindung.",  # no internet word of its own: not sure enough
+    ):
+        assert _read_internet_first(text, ranking).get("intent")["name"] == "email_problem", text
+    wifi = [{"name": "wifi_problem", "confidence": 0.8}, {"name": "internet_down", "confidence": 0.1}]
+    assert _read_internet_first("WLAN weg, Internet weg", wifi).get("intent")["name"] == "wifi_problem"
 
 
 def test_a_model_without_moods_says_none(tmp_path):

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common.menus import show_topic_menu, topic_buttons
 from actions.common.offers import offer_human
-from bot.clarify import ClarificationKind, consecutive_misses, plan_clarification
+from bot.clarify import ClarificationKind, consecutive_misses, open_choice, plan_clarification
 from bot.handoff.models import HandoffReason
 from bot.topics import load_topics
 
@@ -66,5 +66,12 @@ class ActionShowTopics(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        catalog = load_topics()
+        choices = (catalog.prompts[ClarificationKind.CHOOSE.value], catalog.prompts[ClarificationKind.SUGGEST.value])
+        choice = open_choice(tracker.events, choices)
+        if choice is not None:
+            # The choice the customer has not made yet stays the question.
+            dispatcher.utter_message(text=choice["text"], buttons=list(choice["buttons"]))
+            return []
         show_topic_menu(dispatcher)
         return []

@@ -24,6 +24,7 @@ from actions.common.diagnosis_flow import (
     state_of,
 )
 from actions.common.followup import answer_followup
+from actions.common.menus import show_topic_menu
 from actions.common.offers import offer_human
 from bot.diagnosis.engine import (
     DiagnosisState,
@@ -33,6 +34,7 @@ from bot.diagnosis.engine import (
     names_new_topic,
 )
 from bot.diagnosis.model import PROBLEM_AREAS
+from bot.dialogue.context import problem_texts
 from bot.dialogue.topic_switch import MidDiagnosisMessage, SwitchDecision, decide
 from bot.handoff.models import HandoffReason
 from bot.nlu.mood import mood_of, opening_step
@@ -40,6 +42,7 @@ from bot.nlu.mood import mood_of, opening_step
 HUMAN_CONFIDENCE = 0.9
 RANKED_INTENTS = 3
 _FACT_ENTITIES = {"led", "led_state", "led_color", "router_model", "diagnosis_answer"}
+_NUMBER_ENTITIES = {"customer_number", "postal_code", "phone_number"}
 # Second guesses of NLU count only when they are real candidates; when NLU is
 # unsure (nlu_fallback) none count ("xyz" must not become "ja").
 MIN_RANKED_CONFIDENCE = 0.2
@@ -96,21 +99,16 @@ def _try_answer(tracker: Tracker, state: DiagnosisState) -> tuple[DiagnosisState
         nxt = eng.answer(state, reply)
         if nxt is not None:
             return nxt, True
-    return state, False
+    # Not an answer, but what it says is kept for the questions to come.
+    return eng.remember(state, (tracker.latest_message or {}).get("text") or ""), False
 
 
-# The message that named the problem, and the one before it when the customer
-# then only tapped a topic or named it again ("Router anschließen").
-PROBLEM_TEXT_MESSAGES = 2
-
-
-def _problem_text(tracker: Tracker) -> str:
-    texts = [
-        str(event.get("text") or "")
-        for event in reversed(tracker.events)
-        if event.get("event") == "user" and not str(event.get("text") or "").startswith("/")
-    ][:PROBLEM_TEXT_MESSAGES]
-    return " . ".join(reversed(texts))
+def _wrong_topic(dispatcher: CollectingDispatcher) -> List[Dict]:
+    """Not the customer's problem after all: sorry, and what is it then?"""
+    say(dispatcher, "wrong_topic")
+    show_topic_menu(dispatcher)
+    # The menu is the question now: no "anything else?" rule may follow.
+    return [SlotSet("diagnosis_active", False), SlotSet("diagnosis_misses", 0), FollowupAction("action_listen")]
 
 
 class ActionDiagnosisStart(Action):
@@ -125,6 +123,8 @@ class ActionDiagnosisStart(Action):
         current = state_of(tracker)
         if current is not None and tracker.get_slot("diagnosis_active") and not engine().is_finished(current):
             text = (tracker.latest_message or {}).get("text") or ""
+            if engine().rejects_topic(current, text):
+                return _wrong_topic(dispatcher)
             restated = engine().problem_restated(current) if area == current.area else None
             # "es hat geklingelt" names the phone again, but answers the check.
             if (
@@ -152,7 +152,8 @@ class ActionDiagnosisStart(Action):
                 say(dispatcher, "not_understood")
                 return present(dispatcher, current, tracker)
         router = router_of(tracker, include_slot=True)
-        state = engine().start(area, router=router, lamps=lamp_facts(tracker, router), text=_problem_text(tracker))
+        lamps = lamp_facts(tracker, router)
+        state = engine().start(area, router=router, lamps=lamps, text=problem_texts(tracker.events))
         step = opening_step(mood_of(tracker.latest_message))
         if step.next_action:
             # A person or the ticket first; the area is kept for the agent's summary.
@@ -181,6 +182,8 @@ class ActionDiagnosisAnswer(Action):
         # ("nein, ich kann auch niemanden anrufen").
         if intent == "request_human" and confidence >= HUMAN_CONFIDENCE:
             return [FollowupAction("action_handoff")]
+        if engine().rejects_topic(state, (tracker.latest_message or {}).get("text") or ""):
+            return _wrong_topic(dispatcher)
         nxt, answered = _try_answer(tracker, state)
         if answered:
             return [SlotSet("diagnosis_misses", 0)] + present(dispatcher, nxt, tracker)
@@ -195,6 +198,11 @@ class ActionDiagnosisAnswer(Action):
             # "wie lange dauert das?" while a question is open: answered, then the question again.
             answer_followup(dispatcher, tracker)
             say(dispatcher, "resume")
+            return present(dispatcher, nxt, tracker)
+        if set(message_entities(tracker)) & _NUMBER_ENTITIES:
+            # A customer number typed while the question asked something else: Rasa
+            # has put it into its slot; it is used when the line check comes.
+            say(dispatcher, "numbers_noted")
             return present(dispatcher, nxt, tracker)
         if intent == "ticket_status":
             # "ja, der Techniker war gestern da" answered the question above; a real

@@ -91,3 +91,24 @@ def plan_clarification(
     if suggestions:
         return Clarification(ClarificationKind.SUGGEST, tuple(suggestions))
     return Clarification(ClarificationKind.REPHRASE)
+
+
+def open_choice(events: Sequence[Mapping], choice_texts: Iterable[str]) -> Mapping | None:
+    """The topic choice the bot asked right before the latest customer message
+    ({"text", "buttons"}), or None. A customer number typed in answer to "Worum
+    geht es Ihnen genau?" is noted, and the same two buttons come again, not the
+    whole menu."""
+    texts = set(choice_texts)
+    seen_latest = False
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_latest:
+                return None
+            seen_latest = True
+        elif kind == "bot" and seen_latest:
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if event.get("text") in texts and buttons:
+                return {"text": event["text"], "buttons": buttons}
+            return None
+    return None

@@ -263,3 +263,17 @@ def test_a_competing_area_without_a_topic_falls_back_to_suggestions(topics):
         competing=("tv_problem", "internet_down"),  # tv_problem has no topic in this catalog
     )
     assert result == Clarification(ClarificationKind.SUGGEST, ("internet_down",))
+
+
+def test_the_open_topic_choice_is_found_right_before_the_latest_message():
+    from bot.clarify import open_choice
+
+    buttons = [{"title": "Internet geht gar nicht", "payload": "/internet_down"}]
+    choice = {"event": "bot", "text": "Worum geht es?", "data": {"buttons": buttons}}
+    user = {"event": "user", "text": "4711000001 10115"}
+    assert open_choice([choice, {"event": "action"}, user], ["Worum geht es?"]) == {
+        "text": "Worum geht es?", "buttons": buttons,
+    }
+    other = {"event": "bot", "text": "Danke!", "data": {}}
+    assert open_choice([choice, other, user], ["Worum geht es?"]) is None  # something came after it
+    assert open_choice([choice, user, {"event": "bot", "text": "x"}, user], ["Worum geht es?"]) is None  # older

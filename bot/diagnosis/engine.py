@@ -284,6 +284,7 @@ class DiagnosisEngine:
         dont_know_label: str = "Weiß ich nicht",
         answer_words: AnswerWords | None = None,
         first_message_label: str = "Aus der ersten Nachricht",
+        solved_label: str = "Es funktioniert jetzt wieder",
     ) -> None:
         self.trees = dict(trees)
         self.routers = routers
@@ -291,6 +292,7 @@ class DiagnosisEngine:
         self.dont_know_label = dont_know_label
         self.answer_words = answer_words or AnswerWords({}, {})
         self.first_message_label = first_message_label
+        self.solved_label = solved_label
         # The words of every tree's entries and facts, compiled once (start() is on every new topic).
         self._entry_patterns = {area: [_compiled(e.words) for e in tree.entries] for area, tree in self.trees.items()}
         self._fact_patterns = {area: [_compiled(f.words) for f in tree.facts] for area, tree in self.trees.items()}
@@ -308,7 +310,13 @@ class DiagnosisEngine:
         texts = load_texts(root / "diagnosis.yml")
         words = load_answer_words(root / "answer_words.yml")
         return cls(
-            trees, routers, texts["router_question"], texts["router_unknown_label"], words, texts["first_message_label"]
+            trees,
+            routers,
+            texts["router_question"],
+            texts["router_unknown_label"],
+            words,
+            texts["first_message_label"],
+            texts["solved_label"],
         )
 
     # --- router and lamp facts -------------------------------------------------
@@ -366,13 +374,7 @@ class DiagnosisEngine:
         """text: the message that named the problem; a tree entry whose words it
         uses starts the tree there (router setup at the telephone)."""
         tree = self.tree(area)
-        clauses = clause_words(text) if text else []
-        known = tuple(
-            f"{area}.{fact.node}:{fact.answer}"
-            for fact, patterns in zip(tree.facts, self._fact_patterns[area], strict=True)
-            if clauses and score_text(patterns, clauses) > 0
-        )
-        state = DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps), known=known)
+        state = self.remember(DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps)), text)
         entry = self._entry(tree, text)
         if entry is not None:
             # With an answer, the taken answer itself is the step the summary shows.
@@ -389,6 +391,49 @@ class DiagnosisEngine:
                 if chosen is not None:
                     state = self._advance(state, chosen, from_earlier=True)
         return self._skip_known(state)
+
+    def remember(self, state: DiagnosisState, text: str) -> DiagnosisState:
+        """The facts (Tree.facts, of every tree: a handover may lead there) that a
+        message gives for questions still to come; asked, they are answered from it."""
+        clauses = clause_words(text) if text else []
+        if not clauses:
+            return state
+        learned = [
+            key
+            for area, tree in self.trees.items()
+            for fact, patterns in zip(tree.facts, self._fact_patterns[area], strict=True)
+            if (key := f"{area}.{fact.node}:{fact.answer}") not in state.known and score_text(patterns, clauses) > 0
+        ]
+        # A newer fact about the same question replaces the older one.
+        questions = {key.split(":", 1)[0] for key in learned}
+        kept = tuple(k for k in state.known if k.split(":", 1)[0] not in questions)
+        return replace(state, known=kept + tuple(learned)) if learned else state
+
+    def solved_node(self, area: str) -> str:
+        """The tree's happy end: "resolved", else its first outcome "resolved"."""
+        nodes = self.tree(area).nodes
+        if "resolved" in nodes:
+            return "resolved"
+        return next(n for n, node in nodes.items() if isinstance(node, OutcomeNode) and node.outcome == "resolved")
+
+    def _says_solved(self, state: DiagnosisState, text: str, chosen: Answer | None) -> bool:
+        """Solved words that say more than the open question's own answer words do
+        ("hat sich erledigt, jetzt geht alles" against "geht alles" for "works
+        elsewhere"); the tree's own "fixed" answer goes its own way."""
+        solved = self.answer_words.solved_score(text)
+        if not solved or (chosen is not None and (chosen.id == "fixed" or self._is_happy_end(state.area, chosen.next))):
+            return False
+        return chosen is None or solved > self.answer_words.score_of(state.area, state.node, chosen.id, text)
+
+    def _is_happy_end(self, area: str, node_id: str) -> bool:
+        node = self.tree(area).nodes.get(node_id)
+        return isinstance(node, OutcomeNode) and node.outcome == "resolved"
+
+    def _solved(self, state: DiagnosisState) -> DiagnosisState:
+        node = self._node(state)
+        prompt = self.render(node.check if isinstance(node, InstructionNode) else node.text, state.router)
+        step = Step(state.node, node.type, prompt, "solved", self.solved_label)
+        return replace(state, node=self.solved_node(state.area), steps=state.steps + (step,))
 
     def _entry(self, tree: Tree, text: str):
         clauses = clause_words(text) if text else []
@@ -489,7 +534,17 @@ class DiagnosisEngine:
         """Apply the customer's reply; None when it does not answer the question."""
         if self._router_pending(state):
             return self._answer_router(state, reply)
+        state = self.remember(state, reply.text)
         chosen = self.by_words(state, reply)
+        if not reply.answer_id and self._says_solved(state, reply.text, chosen):
+            # "nein, das internet geht jetzt wieder": solved, whatever this question asked.
+            return self._solved(state)
+        if chosen is None and not reply.answer_id:
+            # A fact for this very question, in words that are not its answer words
+            # ("bei t-online.de komm ich rein" to "Geht das Internet sonst?").
+            told = self._skip_known(state)
+            if told.node != state.node or told.area != state.area:
+                return told
         # A leading "ja"/"nein" is the customer's own verdict; the story after it
         # only explains ("Nein, die anderen Geräte sind wieder online, nur das Tablet nicht").
         instruction = isinstance(self._node(state), InstructionNode)
@@ -500,6 +555,13 @@ class DiagnosisEngine:
         if chosen is None:
             return None
         return self._skip_known(self._advance(state, chosen, from_earlier=False))
+
+    def rejects_topic(self, state: DiagnosisState, text: str) -> bool:
+        """"Nein, das Internet ist nicht langsam!" in the slow tree: not this tree's
+        problem (answer_words.yml wrong_topic), unless the words answer the question."""
+        if not text or not self.answer_words.says_wrong_topic(state.area, text):
+            return False
+        return self._router_pending(state) or self.by_words(state, Reply(text=text)) is None
 
     def by_words(self, state: DiagnosisState, reply: Reply) -> Answer | None:
         """The answer of the open question whose words the customer used

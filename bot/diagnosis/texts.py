@@ -35,6 +35,9 @@ TEXT_KEYS = (
     "complaint",
     "complaint_opening",
     "first_message_label",
+    "solved_label",
+    "wrong_topic",
+    "numbers_noted",
 )
 
 

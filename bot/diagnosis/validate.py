@@ -250,6 +250,9 @@ def check_tree(tree: Tree, file: str, vocabulary: Vocabulary, words=None) -> lis
         for word in fact.words:
             for problem in entry_problems(word):
                 problems.append(Problem(file, None, f"fact for '{fact.node}': '{word}': {problem}"))
+    # "Es geht wieder!" at any step ends the tree here (DiagnosisEngine.solved_node).
+    if not any(isinstance(n, OutcomeNode) and n.outcome == "resolved" for n in tree.nodes.values()):
+        problems.append(Problem(file, None, "has no outcome 'resolved' for a customer whose problem is gone"))
     if tree.start in tree.nodes:
         reachable = _reachable(tree.start, edges)
         for entry in tree.entries:

@@ -11,7 +11,7 @@ A tie means: not clear from the words, let NLU decide as before.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -27,6 +27,8 @@ NEGATIONS = frozenset(
      "nirgends", "nirgendwo", "nix", "nichts", "weder", "ohne"}
 )
 CLAUSE_BREAKS = frozenset({"aber", "sondern", "jedoch", "allerdings", "nur"})
+# "geht wieder los", "schon wieder": the problem is back, not gone.
+UNSOLVED_MARKERS = frozenset({"los", "schon", "immer"})
 BEFORE, AFTER = 1, 3  # how far a negation reaches in a clause: "kein bild", "geht immer noch nicht"
 
 
@@ -35,6 +37,9 @@ class AnswerWords:
     by_answer: Mapping[str, tuple[Pattern, ...]]  # answer id -> patterns, in every tree
     by_node: Mapping[str, Mapping[str, tuple[Pattern, ...]]]  # "area.node" -> answer id -> patterns
     not_at_hand: tuple[Pattern, ...] = ()  # "hab ich gerade nicht zur hand" while a number is asked for
+    solved_now: tuple[Pattern, ...] = ()  # "es geht wieder!" at any step of any tree
+    # area -> "that is not my problem" ("das internet ist nicht langsam!" in the slow tree)
+    wrong_topic: Mapping[str, tuple[Pattern, ...]] = field(default_factory=dict)
 
     def patterns(self, area: str, node: str, answer_id: str) -> tuple[Pattern, ...]:
         # A phrase that this question gives to another answer means that answer
@@ -61,6 +66,27 @@ class AnswerWords:
 
     def says_not_at_hand(self, text: str) -> bool:
         return score_text(self.not_at_hand, clause_words(text)) > 0
+
+    def score_of(self, area: str, node: str, answer_id: str, text: str) -> float:
+        return score_text(self.patterns(area, node, answer_id), clause_words(text))
+
+    def solved_score(self, text: str) -> float:
+        """How many words say the problem is gone (0: none); see says_solved."""
+        clauses = clause_words(text)
+        if any(set(words) & (NEGATIONS | UNSOLVED_MARKERS) for words in clauses):
+            return 0.0  # "die anderen Geräte sind wieder online, nur das Tablet nicht": not solved
+        return sum(score(self.solved_now, words) for words in clauses)
+
+    def says_wrong_topic(self, area: str, text: str) -> bool:
+        return score_text(self.wrong_topic.get(area, ()), clause_words(text)) > 0
+
+    def says_solved(self, text: str) -> bool:
+        """"Es geht wieder!", "jetzt gehn die mails raus": the problem is gone, whatever
+        the open question asked. Stricter than an answer's words: only in a message
+        with no negation anywhere ("jetzt geht das Telefon auch nicht mehr"; "die
+        anderen sind wieder online, nur das Tablet nicht") and not as "geht wieder
+        los" (it starts again)."""
+        return self.solved_score(text) > 0
 
 
 def _negated(words: Sequence[str], start: int, end: int) -> bool:
@@ -113,6 +139,8 @@ def parse(data: Mapping) -> AnswerWords:
             for node, answers in (data.get("nodes") or {}).items()
         },
         not_at_hand=_compile(data.get("not_at_hand") or []),
+        solved_now=_compile(data.get("solved_now") or []),
+        wrong_topic={str(area): _compile(v) for area, v in (data.get("wrong_topic") or {}).items()},
     )
 
 
@@ -127,9 +155,18 @@ def check_answer_words(data: Mapping, answers_by_node: Mapping[str, Sequence[str
     """Problems for `make validate`. answers_by_node: "area.node" -> its answer ids."""
     problems = []
     known_ids = {a for ids in answers_by_node.values() for a in ids}
-    unknown_keys = set(data) - {"answers", "nodes", "not_at_hand"}
-    for entry in data.get("not_at_hand") or []:
-        problems += [f"answer_words.yml not_at_hand: {p}" for p in entry_problems(str(entry))]
+    unknown_keys = set(data) - {"answers", "nodes", "not_at_hand", "solved_now", "wrong_topic"}
+    areas = {node.split(".", 1)[0] for node in answers_by_node}
+    for area, entries in (data.get("wrong_topic") or {}).items():
+        if area not in areas:
+            problems.append(f"answer_words.yml wrong_topic: no tree '{area}'")
+        problems += [f"answer_words.yml wrong_topic.{area}: {p}" for e in entries or [] for p in entry_problems(str(e))]
+    for section in ("not_at_hand", "solved_now"):
+        for entry in data.get(section) or []:
+            problems += [f"answer_words.yml {section}: {p}" for p in entry_problems(str(entry))]
+    # A * could stand for the negation itself ("geht * wieder": "geht nicht wieder").
+    starred = [str(e) for e in data.get("solved_now") or [] if "*" in str(e)]
+    problems += [f"answer_words.yml solved_now: '{e}': no * here" for e in starred]
     if unknown_keys:
         problems.append(f"answer_words.yml: unknown sections {sorted(unknown_keys)}")
     for answer_id, entries in (data.get("answers") or {}).items():

@@ -102,3 +102,24 @@ def reread_goodbye(parse_data: Mapping[str, Any]) -> dict[str, Any]:
     result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
     result["intent"] = {"name": "goodbye", "confidence": 1.0}
     return result
+
+
+PROBLEM_TEXT_MESSAGES = 4
+_DIAGNOSIS_BOUNDARIES = frozenset({"restart", "session_started"})
+
+
+def problem_texts(events: Sequence[Mapping[str, Any]], limit: int = PROBLEM_TEXT_MESSAGES) -> str:
+    """What the customer wrote about the problem before its diagnosis starts: the
+    typed messages since the last diagnosis (its slot) or the start of the session,
+    at most `limit`, oldest first. "Internet geht nicht, auch nicht am Handy", then
+    a number, then a tap on "Internet geht gar nicht": the first one still counts,
+    and its facts are not asked again. Tapped buttons ("/intent") say nothing new."""
+    texts: list[str] = []
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind in _DIAGNOSIS_BOUNDARIES or (kind == "slot" and event.get("name") == "diagnosis"):
+            break
+        text = str(event.get("text") or "") if kind == "user" else ""
+        if text and not text.startswith("/"):
+            texts.append(text)
+    return " . ".join(reversed(texts[:limit]))

@@ -186,3 +186,40 @@ def test_a_fact_of_the_first_message_answers_a_later_question_when_it_comes_up()
     assert DiagnosisState.from_dict(state.to_dict()) == state  # the facts travel in the slot
     tv = ENGINE.start("tv_problem", text="Bild weg, am Receiver leuchtet nur ein rotes Lämpchen")
     assert "tv_problem.receiver_power:standby" in tv.known
+
+
+@pytest.mark.parametrize(
+    ("area", "replies", "text"),
+    [
+        ("internet_down", [], "nein das internet geht jetzt wieder"),
+        ("email_problem", [], "jetzt gehn die mails raus und es kommen auch welche an"),
+        ("phone_down", [Reply(intent="affirm")], "oh, es geht wieder! alles gut"),
+        ("wifi_problem", [], "hat sich erledigt, jetzt geht alles"),
+    ],
+)
+def test_solved_at_any_step_ends_the_tree_happily(area, replies, text):
+    state = _walk(ENGINE.start(area), *replies)
+    solved = ENGINE.answer(state, Reply(intent="deny" if text.startswith("nein") else "inform", text=text))
+    assert solved.node == ENGINE.solved_node(area)
+    assert ENGINE.summary(solved).outcome == "resolved"
+    assert solved.steps[-1].answer_label == "Kunde: Es funktioniert jetzt wieder"
+
+
+def test_not_solved_when_the_clause_says_it_still_fails():
+    state = ENGINE.start("internet_down")
+    for text in ("jetzt geht das internet auch am handy nicht mehr", "geht schon wieder los"):
+        after = ENGINE.answer(state, Reply(intent="inform", text=text))
+        assert after is None or after.node != ENGINE.solved_node("internet_down"), text
+
+
+def test_every_tree_has_a_happy_end():
+    assert {area: ENGINE.solved_node(area) for area in PROBLEM_AREAS}
+
+
+def test_facts_are_taken_from_every_message_not_only_the_first():
+    state = ENGINE.start("internet_down", router="fritzbox")
+    # Not an answer to "Geht das Internet an einem anderen Gerät?", but a fact for the lamps:
+    remembered = ENGINE.remember(state, "am Router ist alles dunkel")
+    assert remembered.node == state.node and remembered.known != state.known
+    after = ENGINE.line_result(ENGINE.answer(remembered, Reply(intent="deny")), LineVerdictRoute.OK)
+    assert after.node == "power_check"  # the lamp question is not asked

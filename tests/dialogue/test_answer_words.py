@@ -74,6 +74,22 @@ def test_not_at_hand():
     assert not WORDS.says_not_at_hand("4711000001")
 
 
+def test_solved_at_any_step_only_in_a_clause_without_a_negation():
+    words = parse({"solved_now": ["geht wieder", "gehen wieder", "geht jetzt wieder", "jetzt geht", "jetzt gehn"]})
+    assert words.says_solved("es geht wieder! alles gut")
+    assert words.says_solved("nein das internet geht jetzt wieder")
+    assert words.says_solved("jetzt gehn die mails raus")
+    assert not words.says_solved("jetzt geht das telefon auch nicht mehr")  # the negation is far behind
+    assert not words.says_solved("es geht wieder nicht")
+    assert not words.says_solved("geht schon wieder los")  # the problem is back
+    assert not words.says_solved("ja, das internet geht")
+    assert not words.says_solved("Die anderen gehen wieder, nur das Tablet nicht.")  # only partly
+
+
+def test_the_solved_phrases_have_no_wildcard():
+    assert "no * here" in "\n".join(check_answer_words({"solved_now": ["geht * wieder"]}, {}))
+
+
 def test_the_knowledge_file_is_checked_against_the_trees():
     nodes = {"internet_down.other_devices": ["other_works", "none_works"], "x.y": ["fixed"]}
     data = {

@@ -1,7 +1,7 @@
 """A message read in the context of the form slot the bot asks for."""
 
 from bot.dialogue.answer_words import load_answer_words
-from bot.dialogue.context import reread_for_form
+from bot.dialogue.context import problem_texts, reread_for_form
 
 
 def _parsed(text, intent="nlu_fallback"):
@@ -61,3 +61,18 @@ def test_a_goodbye_with_a_no_or_thanks_is_a_goodbye():
     assert reread_goodbye({"text": "nein", "intent": {"name": "deny"}})["intent"]["name"] == "deny"
     problem = {"text": "tschüss internet, du bist schon wieder weg", "intent": {"name": "internet_down"}}
     assert reread_goodbye(problem)["intent"]["name"] == "internet_down"  # a problem is not a goodbye
+
+
+def test_the_problem_texts_reach_back_to_the_last_diagnosis_and_skip_taps():
+    events = [
+        {"event": "user", "text": "Telefon geht nicht"},
+        {"event": "slot", "name": "diagnosis", "value": {}},
+        {"event": "user", "text": "Internet geht nicht, auch nicht am Handy"},
+        {"event": "bot", "text": "Worum geht es Ihnen genau?"},
+        {"event": "user", "text": "4711000001 10115"},
+        {"event": "user", "text": "/internet_down"},
+    ]
+    assert problem_texts(events) == "Internet geht nicht, auch nicht am Handy . 4711000001 10115"
+    assert problem_texts(events, limit=1) == "4711000001 10115"
+    restarted = [{"event": "user", "text": "alt"}, {"event": "restart"}, {"event": "user", "text": "neu"}]
+    assert problem_texts(restarted) == "neu"

@@ -28,7 +28,7 @@ FOLLOWUPS_FILE = "followups.yml"
 SITUATIONS = ("ticket", "offer", "outage", "callback", "contact", "solved", "any")
 PLACEHOLDERS = frozenset({"ticket_number", "phone_end", "contact_end", "service_hours"})
 # Questions about a callback or a contact that NLU reads as a wish for a person.
-ABOUT_A_CALL = frozenset({"callback_booked", "callback_when", "contact"})
+ABOUT_A_CALL = frozenset({"callback_booked", "callback_when", "contact", "missed_call"})
 OUTAGE_VERDICTS = frozenset({"area_outage", "outage"})
 WORKS_NOW = "works_now"  # the topic for "es geht ja wieder"
 FOLLOWUP_INTENT = "outcome_question"  # in domain.yml; rules: action_outcome_question

@@ -37,6 +37,16 @@ def test_the_answer_depends_on_what_was_done():
     assert "Mo–Fr" in BOOK.answer("callback_when", booked)  # the service hours from service.yml
 
 
+def test_a_missed_call_is_no_drama_and_the_report_stays_open():
+    text = "und wenn der techniker anruft und ich geh nicht ran?"
+    assert BOOK.topic_of(text) == "missed_call"
+    assert "ST-4UPJPF" in BOOK.answer("missed_call", TICKET) and "noch einmal" in BOOK.answer("missed_call", TICKET)
+    slots = {"ticket_number": "ST-4UPJPF", "diagnosis": {"area": "internet_down"}, "diagnosis_active": False}
+    # NLU hears the telephone in "anruft"; it is a question about the report
+    read = reread_as_followup({"text": text, "intent": {"name": "phone_down", "confidence": 0.9}}, slots, None, BOOK)
+    assert read["intent"]["name"] == FOLLOWUP_INTENT
+
+
 def test_topics_from_the_customers_words():
     assert BOOK.topic_of("und wie lange dauert das jetzt?") == "repair_time"
     assert BOOK.topic_of("muss ich da zu hause sein") == "at_home"

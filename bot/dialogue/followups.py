@@ -66,6 +66,9 @@ class Topic:
     name: str
     patterns: tuple[Pattern, ...]
     answers: Mapping[str, str]
+    # A how-to question ("wo stecke ich ein zweites Telefon ein?"): answered also when
+    # it opens with "noch was" or "übrigens", since it names nothing that is broken.
+    how_to: bool = False
 
 
 QUESTION_WORDS = frozenset(
@@ -95,6 +98,9 @@ class FollowupBook:
         if not clauses:
             return None
         return next((t.name for t in self.topics if score_text(t.patterns, clauses) > 0), None)
+
+    def is_how_to(self, topic: str) -> bool:
+        return any(t.how_to for t in self.topics if t.name == topic)
 
     def applies(self, topic: str, context: OutcomeContext) -> bool:
         """Is there an answer for this topic in this situation?"""
@@ -127,6 +133,7 @@ def parse(data: Mapping, service_hours: str = "") -> FollowupBook:
             name=str(name),
             patterns=tuple(compile_entry(str(w)) for w in raw.get("words") or []),
             answers={str(k): str(v).strip() for k, v in (raw.get("answers") or {}).items()},
+            how_to=bool(raw.get("how_to", False)),
         )
         for name, raw in (data.get("topics") or {}).items()
     )
@@ -149,7 +156,7 @@ def check_followups(data: object) -> list[str]:
         if not isinstance(raw, dict):
             problems.append(f"topic '{name}': must be a mapping with 'words' and 'answers'")
             continue
-        unknown_keys = set(raw) - {"words", "answers"}
+        unknown_keys = set(raw) - {"words", "answers", "how_to"}
         if unknown_keys:
             problems.append(f"topic '{name}': unknown keys {sorted(unknown_keys)}")
         words = raw.get("words") or []
@@ -245,7 +252,8 @@ def reread_as_followup(parse_data: Mapping, slots: Mapping, active_loop: str | N
     if topic is None and book.is_open_question(text, names_a_fault(text)) and not names_new_topic(text):
         topic = OPEN_QUESTION
     # "ach, jetzt geht es ja wieder" opens nothing new, whatever its first word.
-    if topic is None or (names_new_topic(text) and topic != WORKS_NOW):
+    opens_something = names_new_topic(text) and topic != WORKS_NOW
+    if topic is None or (opens_something and not (book.is_how_to(topic) and not names_a_fault(text))):
         return result
     result["reread_from"] = dict(parse_data.get("intent") or {})
     result["intent"] = {"name": FOLLOWUP_INTENT, "confidence": 1.0}

@@ -47,6 +47,16 @@ def test_a_missed_call_is_no_drama_and_the_report_stays_open():
     assert read["intent"]["name"] == FOLLOWUP_INTENT
 
 
+def test_a_how_to_question_after_a_fix_is_answered_even_after_noch_was():
+    slots = {"diagnosis": {"area": "phone_down"}, "diagnosis_active": False}
+    text = "ja noch was, ich hab noch ein zweites telefon, wo kommt das hin?"
+    read = reread_as_followup({"text": text, "intent": {"name": "phone_down", "confidence": 0.9}}, slots, None, BOOK)
+    assert read["intent"]["name"] == FOLLOWUP_INTENT and "Fon 2" in BOOK.answer("second_phone", OutcomeContext())
+    broken = "ach, das zweite telefon geht auch nicht"  # a fault: a new diagnosis
+    read = reread_as_followup({"text": broken, "intent": {"name": "phone_down", "confidence": 0.9}}, slots, None, BOOK)
+    assert read["intent"]["name"] == "phone_down"
+
+
 def test_topics_from_the_customers_words():
     assert BOOK.topic_of("und wie lange dauert das jetzt?") == "repair_time"
     assert BOOK.topic_of("muss ich da zu hause sein") == "at_home"

@@ -35,7 +35,13 @@ from bot.diagnosis.engine import (
 )
 from bot.diagnosis.model import PROBLEM_AREAS
 from bot.dialogue.context import problem_texts
-from bot.dialogue.topic_switch import MidDiagnosisMessage, SwitchDecision, decide
+from bot.dialogue.topic_switch import (
+    MidDiagnosisMessage,
+    SwitchDecision,
+    decide,
+    queues_other_problem,
+    says_also_broken,
+)
 from bot.handoff.models import HandoffReason
 from bot.nlu.mood import mood_of, opening_step
 
@@ -135,36 +141,42 @@ class ActionDiagnosisStart(Action):
             ):
                 return present(dispatcher, restated, tracker)
             nxt, answered = _try_answer(tracker, current)
-            decision = decide(
-                MidDiagnosisMessage(
-                    same_area=area == current.area,
-                    answered=answered,
-                    facts=bool(set(message_entities(tracker)) & _FACT_ENTITIES),
-                    yes_no=leading_yes_no(text) is not None,
-                    confidence=float(intent.get("confidence") or 0),
-                    new_topic_words=names_new_topic(text),
-                    words=len(text.split()),
-                )
+            message = MidDiagnosisMessage(
+                same_area=area == current.area,
+                answered=answered,
+                facts=bool(set(message_entities(tracker)) & _FACT_ENTITIES),
+                yes_no=leading_yes_no(text) is not None,
+                confidence=float(intent.get("confidence") or 0),
+                new_topic_words=names_new_topic(text),
+                words=len(text.split()),
             )
+            decision = decide(message)
+            queued: List[Dict] = []
+            if queues_other_problem(message, decision, says_also_broken(text)):
+                say(dispatcher, "topic_queued")
+                queued = [SlotSet("pending_topic", area)]
             if decision is SwitchDecision.ANSWER:
-                return present(dispatcher, nxt, tracker)
+                return queued + present(dispatcher, nxt, tracker)
             if decision is SwitchDecision.STAY:
-                say(dispatcher, "not_understood")
-                return present(dispatcher, current, tracker)
+                if not queued:
+                    say(dispatcher, "not_understood")
+                return queued + present(dispatcher, current, tracker)
+        # A fresh topic: whatever was queued is taken up now or was offered already.
+        fresh: List[Dict] = [SlotSet("pending_topic", None)] if tracker.get_slot("pending_topic") else []
         router = router_of(tracker, include_slot=True)
         lamps = lamp_facts(tracker, router)
         state = engine().start(area, router=router, lamps=lamps, text=problem_texts(tracker.events))
         step = opening_step(mood_of(tracker.latest_message))
         if step.next_action:
             # A person or the ticket first; the area is kept for the agent's summary.
-            return [
+            return fresh + [
                 SlotSet("diagnosis", state.to_dict()),
                 SlotSet("diagnosis_active", False),
                 FollowupAction(step.next_action),
             ]
         if step.text_key:
             say(dispatcher, step.text_key)
-        return [SlotSet("diagnosis_misses", 0)] + present(dispatcher, state, tracker)
+        return fresh + [SlotSet("diagnosis_misses", 0)] + present(dispatcher, state, tracker)
 
 
 class ActionDiagnosisAnswer(Action):

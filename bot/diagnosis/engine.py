@@ -134,7 +134,9 @@ _STILL_BROKEN = re.compile(
     r"|(ändert|bringt|brachte|hilft|half) (sich )?(auch )?(nix|nichts)"
     r"|hat (auch )?(nix|nichts|nicht) (gebracht|geholfen|geändert|genützt)"
     r"|bleibt (weiter |weiterhin |trotzdem )?(aus|dunkel|schwarz|tot|still|stumm)|weiter (tot|aus|schwarz)"
-    r"|(damit|da) (geht es |gehts |klappt es )?auch (nicht|nichts|nix|nur))\b"
+    r"|(damit|da) (geht es |gehts |klappt es )?auch (nicht|nichts|nix|nur)"
+    # "er ist wieder an, gleiche Meldung": the device is back, the fault too
+    r"|(fehler)?meldung|fehler|gleiche|gleichen|dieselbe|derselbe|selbe)\b"
 )
 _WORKS_AGAIN = re.compile(
     r"\b((geht|gehts|läuft|funktioniert|klappt|tutet|klingelt|lädt|ist|sind|kommt|kommen)( es| alles| das \w+)?"

@@ -37,6 +37,7 @@ TEXT_KEYS = (
     "first_message_label",
     "solved_label",
     "wrong_topic",
+    "topic_queued",
     "numbers_noted",
 )
 

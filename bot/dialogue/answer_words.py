@@ -27,8 +27,13 @@ NEGATIONS = frozenset(
      "nirgends", "nirgendwo", "nix", "nichts", "weder", "ohne"}
 )
 CLAUSE_BREAKS = frozenset({"aber", "sondern", "jedoch", "allerdings", "nur"})
-# "geht wieder los", "schon wieder": the problem is back, not gone.
-UNSOLVED_MARKERS = frozenset({"los", "schon", "immer"})
+# "geht wieder los", "schon wieder": the problem is back, not gone; "kommt wieder die
+# Meldung", "ist wieder an, gleiche Meldung": the device is back, the fault too.
+UNSOLVED_MARKERS = frozenset(
+    {"los", "schon", "immer", "meldung", "fehlermeldung", "fehler", "gleiche", "gleichen", "selbe", "dieselbe",
+     "derselbe", "trotzdem", "rot", "blinkt", "blinken", "schwarz"}
+)
+FIXED = "fixed"  # the answer id of "it works now" in every tree
 BEFORE, AFTER = 1, 3  # how far a negation reaches in a clause: "kein bild", "geht immer noch nicht"
 
 
@@ -56,6 +61,8 @@ class AnswerWords:
         if not clauses:
             return None
         scores = {a: score_text(self.patterns(area, node, a), clauses) for a in answer_ids}
+        if FIXED in scores and any(set(words) & UNSOLVED_MARKERS for words in clauses):
+            scores[FIXED] = 0.0  # "bei HDMI 1 kommt wieder die Meldung" is not "fixed"
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
         if not ranked or ranked[0][1] == 0:
             return None

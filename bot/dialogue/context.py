@@ -123,3 +123,22 @@ def problem_texts(events: Sequence[Mapping[str, Any]], limit: int = PROBLEM_TEXT
         if text and not text.startswith("/"):
             texts.append(text)
     return " . ".join(reversed(texts[:limit]))
+
+
+def reread_for_queued_topic(
+    parse_data: Mapping[str, Any], pending_topic: str | None, offered_payloads: Sequence[str]
+) -> dict[str, Any]:
+    """parse_data, read as the queued problem when the bot just offered it ("Sie hatten
+    vorhin auch geschrieben, dass Ihr Telefon nicht geht. Sollen wir uns das jetzt
+    ansehen?") and the customer types a yes ("ja gerne"): that problem's diagnosis."""
+    from bot.diagnosis.engine import leading_yes_no
+
+    result = dict(parse_data)
+    if not pending_topic or f"/{pending_topic}" not in offered_payloads:
+        return result
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent != "affirm" and leading_yes_no(str(parse_data.get("text") or "")) != "affirm":
+        return result
+    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
+    result["intent"] = {"name": pending_topic, "confidence": 1.0}
+    return result

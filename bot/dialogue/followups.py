@@ -243,6 +243,9 @@ def reread_as_followup(parse_data: Mapping, slots: Mapping, active_loop: str | N
     result = dict(parse_data)
     if active_loop or slots.get("diagnosis_active") or not after_an_outcome(slots):
         return result
+    if "reread_from" in parse_data:
+        # Already read in context: "Ja bitte. Kostet mich das was?" to the report offer is the yes.
+        return result
     text = str(parse_data.get("text") or "")
     topic = book.topic_of(text)
     if topic is not None and not book.applies(topic, context_from_slots(slots)):

@@ -12,6 +12,7 @@ does not answer: the open question stays.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 # A message read as another problem switches the diagnosis only when NLU is this sure.
@@ -47,3 +48,19 @@ def decide(message: MidDiagnosisMessage) -> SwitchDecision:
     if message.same_area or not (message.new_topic_words or (confident and short)):
         return SwitchDecision.STAY
     return SwitchDecision.SWITCH
+
+
+_ALSO_BROKEN = re.compile(r"\bauch\b(\s+\w+){0,3}\s+(nicht|nich|kein\w*|kaputt|tot|weg|gestört|gestoert)\b")
+
+
+def says_also_broken(text: str) -> bool:
+    """ "und das Telefon geht auch nicht": something else is broken as well."""
+    return bool(_ALSO_BROKEN.search((text or "").lower()))
+
+
+def queues_other_problem(message: MidDiagnosisMessage, decision: SwitchDecision, also_broken: bool) -> bool:
+    """Another problem named on the way ("nein, und übrigens geht das Telefon auch nicht")
+    that does not switch the diagnosis now: it is offered when this one is done, so it
+    is not lost. A story that only sounds like another area ("nur übers WLAN, das Handy
+    geht ja") names nothing broken and queues nothing."""
+    return not message.same_area and decision is not SwitchDecision.SWITCH and (message.new_topic_words or also_broken)

@@ -40,7 +40,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.buttons import CHANNEL_COMMAND, INPUT_KEY, offered_buttons, resolve
 from bot.channels.edge import refuse
 from bot.dialogue.answer_words import load_answer_words
-from bot.dialogue.context import reread_for_callback, reread_for_form, reread_for_offer, reread_goodbye
+from bot.dialogue.context import (
+    reread_for_callback,
+    reread_for_form,
+    reread_for_offer,
+    reread_for_queued_topic,
+    reread_goodbye,
+)
 from bot.dialogue.followups import load_followups, reread_as_followup
 from bot.handoff.texts import load_handoff_texts
 from bot.nlu.opening import expecting_answer, reread_opening
@@ -102,10 +108,12 @@ class GuardedMessageProcessor(MessageProcessor):
             parse_data = reread_opening(parse_data, _expecting_answer(tracker))
             parse_data = reread_for_form(parse_data, tracker.get_slot(REQUESTED_SLOT), load_answer_words())
             slots, loop = tracker.current_slot_values(), tracker.active_loop_name
-            titles = [button.title for button in offered_buttons(latest_turn(tracker))]
+            offered = offered_buttons(latest_turn(tracker))
+            titles = [button.title for button in offered]
             asking = loop == "callback_form"
             parse_data = reread_for_callback(parse_data, titles, load_handoff_texts().callback_yes, asking)
             parse_data = reread_for_offer(parse_data, slots, loop)
+            parse_data = reread_for_queued_topic(parse_data, slots.get("pending_topic"), [b.payload for b in offered])
             parse_data = reread_as_followup(parse_data, slots, loop, load_followups())
             parse_data = reread_goodbye(parse_data)
         if resolved.stored_text is not None:

@@ -71,7 +71,8 @@ def test_a_dead_telephone_checks_the_line_first_and_asks_about_a_new_router_befo
 @pytest.mark.parametrize(
     ("area", "replies", "target"),
     [
-        ("wifi_problem", [Reply(intent="deny")], "line_check_first"),
+        # "nirgends", and the WLAN is in the list: the line, not the router's WLAN
+        ("wifi_problem", [Reply(intent="deny"), Reply(intent="affirm")], "line_check_first"),
         ("email_problem", [Reply(intent="deny")], "other_devices"),
     ],
 )
@@ -80,7 +81,7 @@ def test_no_internet_anywhere_found_in_another_tree_goes_on_in_the_internet_tree
     assert (state.area, state.node) == ("internet_down", target)
     prompt = ENGINE.prompt(state)
     assert prompt.text.startswith(state.steps[-1].prompt)  # says why first, then the new question
-    assert [s.kind for s in state.steps] == ["question", "handover"]  # the answer before is kept
+    assert [s.kind for s in state.steps] == ["question"] * len(replies) + ["handover"]  # the answers are kept
     assert ENGINE.back(state) == state  # "zurück" does not jump into the other tree's answers
     moved_on = ENGINE.line_result(state, LineVerdictRoute.UNAVAILABLE) if prompt.kind == "line_check" else (
         ENGINE.answer(state, Reply(intent="deny"))
@@ -223,3 +224,20 @@ def test_facts_are_taken_from_every_message_not_only_the_first():
     assert remembered.node == state.node and remembered.known != state.known
     after = ENGINE.line_result(ENGINE.answer(remembered, Reply(intent="deny")), LineVerdictRoute.OK)
     assert after.node == "power_check"  # the lamp question is not asked
+
+
+def test_nothing_works_and_the_wlan_is_not_in_the_list_is_the_routers_wlan_not_the_line():
+    state = _walk(ENGINE.start("wifi_problem", router="fritzbox"), Reply(intent="deny"))
+    assert state.node == "sees_network"
+    assert ENGINE.answer(state, Reply(text="nein, beide finden nix")).node == "wlan_led"
+    told = ENGINE.start("wifi_problem", router="fritzbox", text="WLAN weg, Handy und Tablet finden nichts")
+    assert _walk(told, Reply(intent="deny")).node == "wlan_led"  # not asked again
+    cable = ENGINE.start("wifi_problem", text="kein internet, auch mit kabel nicht")
+    assert _walk(cable, Reply(intent="deny")).area == "internet_down"
+
+
+def test_a_device_back_on_with_the_same_message_is_not_fixed():
+    state = DiagnosisState(area="tv_problem", node="receiver_restart")
+    for text in ("er ist wieder an. Gleiche Meldung wieder", "bei HDMI 1 kommt wieder die Meldung"):
+        after = ENGINE.answer(state, Reply(intent="inform", text=text))
+        assert after is None or ENGINE.summary(after).outcome != "resolved", text

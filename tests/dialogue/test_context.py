@@ -1,7 +1,7 @@
 """A message read in the context of the form slot the bot asks for."""
 
 from bot.dialogue.answer_words import load_answer_words
-from bot.dialogue.context import problem_texts, reread_for_form
+from bot.dialogue.context import problem_texts, reread_for_form, reread_for_queued_topic
 
 
 def _parsed(text, intent="nlu_fallback"):
@@ -76,3 +76,14 @@ def test_the_problem_texts_reach_back_to_the_last_diagnosis_and_skip_taps():
     assert problem_texts(events, limit=1) == "4711000001 10115"
     restarted = [{"event": "user", "text": "alt"}, {"event": "restart"}, {"event": "user", "text": "neu"}]
     assert problem_texts(restarted) == "neu"
+
+
+def test_a_yes_to_the_queued_problem_starts_it():
+    offered = ["/phone_down", "/deny"]
+    yes = {"text": "ja gerne, das telefon", "intent": {"name": "phone_down", "confidence": 0.5}}
+    assert reread_for_queued_topic(yes, "phone_down", offered)["intent"]["name"] == "phone_down"
+    plain = {"text": "ja", "intent": {"name": "affirm", "confidence": 0.9}}
+    assert reread_for_queued_topic(plain, "phone_down", offered)["intent"] == {"name": "phone_down", "confidence": 1.0}
+    assert reread_for_queued_topic(plain, "phone_down", ["/affirm"])["intent"]["name"] == "affirm"  # not offered now
+    no = {"text": "nein danke", "intent": {"name": "deny", "confidence": 0.9}}
+    assert reread_for_queued_topic(no, "phone_down", offered)["intent"]["name"] == "deny"

@@ -37,6 +37,15 @@ def test_the_answer_depends_on_what_was_done():
     assert "Mo–Fr" in BOOK.answer("callback_when", booked)  # the service hours from service.yml
 
 
+def test_a_yes_read_in_context_is_not_turned_into_a_question():
+    from bot.dialogue.context import reread_for_offer
+
+    slots = {"ticket_offer": True, "diagnosis": {"area": "internet_slow"}, "diagnosis_active": False}
+    parse = {"text": "Ja bitte. Kostet mich das was?", "intent": {"name": "outcome_question", "confidence": 0.8}}
+    read = reread_as_followup(reread_for_offer(parse, slots, None), slots, None, BOOK)
+    assert read["intent"]["name"] == "affirm"
+
+
 def test_a_missed_call_is_no_drama_and_the_report_stays_open():
     text = "und wenn der techniker anruft und ich geh nicht ran?"
     assert BOOK.topic_of(text) == "missed_call"

@@ -18,7 +18,7 @@ from typing import Mapping
 
 import yaml
 
-from bot.diagnosis.engine import names_new_topic
+from bot.diagnosis.engine import leading_yes_no, names_new_topic
 from bot.dialogue.answer_words import score_text
 from bot.nlu.domain_vocabulary import Pattern, clause_words, compile_entry, entry_problems, normalise_words
 from bot.paths import knowledge_dir
@@ -243,10 +243,13 @@ def reread_as_followup(parse_data: Mapping, slots: Mapping, active_loop: str | N
     result = dict(parse_data)
     if active_loop or slots.get("diagnosis_active") or not after_an_outcome(slots):
         return result
-    if "reread_from" in parse_data:
+    text = str(parse_data.get("text") or "")
+    intent = (parse_data.get("intent") or {}).get("name")
+    if "reread_from" in parse_data or (
+        slots.get("ticket_offer") and (intent == "affirm" or leading_yes_no(text) == "affirm")
+    ):
         # Already read in context: "Ja bitte. Kostet mich das was?" to the report offer is the yes.
         return result
-    text = str(parse_data.get("text") or "")
     topic = book.topic_of(text)
     if topic is not None and not book.applies(topic, context_from_slots(slots)):
         return result  # "und das Telefon?" without an outage: a new problem

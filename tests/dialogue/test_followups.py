@@ -44,6 +44,8 @@ def test_a_yes_read_in_context_is_not_turned_into_a_question():
     parse = {"text": "Ja bitte. Kostet mich das was?", "intent": {"name": "outcome_question", "confidence": 0.8}}
     read = reread_as_followup(reread_for_offer(parse, slots, None), slots, None, BOOK)
     assert read["intent"]["name"] == "affirm"
+    already = {"text": "Ja bitte. Kostet mich das was?", "intent": {"name": "affirm", "confidence": 0.66}}
+    assert reread_as_followup(already, slots, None, BOOK)["intent"]["name"] == "affirm"  # NLU read the yes
 
 
 def test_a_missed_call_is_no_drama_and_the_report_stays_open():

@@ -148,3 +148,41 @@ def test_a_calm_question_is_not_anger(bot):
     _, reply = _talk(bot, "Mein Internet geht seit heute früh nicht mehr", "nein, auf keinem Gerät", HEALTHY,
                      "FRITZ!Box", "welches kästchen meinen sie?")
     assert "verärgert" not in reply and "Rückruf" not in reply
+
+
+# Found by the later blind role-plays (tests/roleplays/round5)
+
+
+def test_another_broken_thing_named_on_the_way_is_offered_at_the_end(bot):
+    sender, reply = _talk(
+        bot, "Internet geht nicht mehr", "nein auf keinem gerät, und das Telefon geht übrigens auch nicht"
+    )
+    assert "im Anschluss" in reply and "Kundennummer" in reply  # noted, and the line check goes on
+    for message in (HEALTHY, "FRITZ!Box", "ja"):
+        bot.send(sender, message)
+    reply = _text(bot.send(sender, "es geht wieder! alles gut"))
+    assert "freut mich" in reply and "dass Ihr Telefon nicht geht" in reply
+    assert "Funktioniert Ihr Internet gerade" in _text(bot.send(sender, "ja gerne"))  # the phone tree starts
+    assert not bot.slot(sender, "pending_topic")
+
+
+def test_no_network_in_the_list_is_the_routers_wlan_not_the_line(bot):
+    _, reply = _talk(bot, "Mein WLAN geht nicht mehr", "nein geht nirgends", "nein, beide finden nix", "FRITZ!Box")
+    assert "Lampe „WLAN“" in reply and "Kundennummer" not in reply
+
+
+def test_a_device_back_on_with_the_same_error_is_not_fixed(bot):
+    sender, _ = _talk(bot, "Der Fernseher zeigt nur eine Fehlermeldung", "ja das internet geht")
+    reply = ""
+    for message in ("ja alle sender", "er ist wieder an. Gleiche Meldung wieder"):
+        reply = _text(bot.send(sender, message))
+    assert "läuft wieder" not in reply, reply
+
+
+def test_a_yes_with_a_question_to_the_report_offer_is_the_yes(bot):
+    # the slow demo line: test_tickets_conversation keeps the line fault's ticket to itself
+    sender, offer = _talk(bot, "Das Internet ist auf allen Geräten langsam, auch am PC mit Kabel",
+                          "meine Kundennummer ist 4711000005, PLZ 01067")
+    assert "Soll ich die Störungsmeldung jetzt für Sie aufgeben?" in offer
+    reply = _text(bot.send(sender, "Ja bitte. Kostet mich das was?"))
+    assert "Soll ich die Störungsmeldung jetzt für Sie aufgeben?" not in reply, reply

@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common.menus import show_topic_menu, topic_buttons
 from actions.common.offers import offer_human
-from bot.clarify import ClarificationKind, consecutive_misses, open_choice, plan_clarification
+from bot.clarify import ClarificationKind, consecutive_misses, inform_note, open_choice, plan_clarification
+from bot.diagnosis.texts import load_texts
 from bot.handoff.models import HandoffReason
 from bot.topics import load_topics
 
@@ -67,6 +68,12 @@ class ActionShowTopics(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         catalog = load_topics()
+        message = tracker.latest_message or {}
+        if ((message.get("intent") or {}).get("name")) == "inform":
+            entities = [e.get("entity") for e in message.get("entities") or []]
+            note = inform_note(entities, tracker.get_slot("callback_phone"))
+            if note is not None:
+                dispatcher.utter_message(text=load_texts()[note])
         choices = (catalog.prompts[ClarificationKind.CHOOSE.value], catalog.prompts[ClarificationKind.SUGGEST.value])
         choice = open_choice(tracker.events, choices)
         if choice is not None:

@@ -112,3 +112,15 @@ def open_choice(events: Sequence[Mapping], choice_texts: Iterable[str]) -> Mappi
                 return {"text": event["text"], "buttons": buttons}
             return None
     return None
+
+
+def inform_note(entities: Iterable[str], callback_phone: str | None) -> str | None:
+    """What to say about a fact given without a question: a text key of
+    knowledge/diagnosis.yml, or None. Honest about what is kept: a customer number
+    is (Rasa's slots take it), a phone number is not (only the callback form takes one)."""
+    found = set(entities)
+    if "phone_number" in found:
+        return "phone_with_callback" if callback_phone else "phone_without_callback"
+    if found & {"customer_number", "postal_code"}:
+        return "numbers_kept"
+    return None

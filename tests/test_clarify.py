@@ -277,3 +277,12 @@ def test_the_open_topic_choice_is_found_right_before_the_latest_message():
     other = {"event": "bot", "text": "Danke!", "data": {}}
     assert open_choice([choice, other, user], ["Worum geht es?"]) is None  # something came after it
     assert open_choice([choice, user, {"event": "bot", "text": "x"}, user], ["Worum geht es?"]) is None  # older
+
+
+def test_a_fact_without_a_question_is_answered_honestly_about_what_is_kept():
+    from bot.clarify import inform_note
+
+    assert inform_note(["customer_number", "postal_code"], None) == "numbers_kept"
+    assert inform_note(["phone_number"], None) == "phone_without_callback"
+    assert inform_note(["phone_number"], "+491711234567") == "phone_with_callback"  # not changed: said so
+    assert inform_note(["router_model"], None) is None

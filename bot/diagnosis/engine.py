@@ -297,7 +297,12 @@ class DiagnosisEngine:
         self.solved_label = solved_label
         # The words of every tree's entries and facts, compiled once (start() is on every new topic).
         self._entry_patterns = {area: [_compiled(e.words) for e in tree.entries] for area, tree in self.trees.items()}
-        self._fact_patterns = {area: [_compiled(f.words) for f in tree.facts] for area, tree in self.trees.items()}
+        # Facts from any message: the tree's facts, and its entries that carry an answer
+        # ("auf keinem Gerät" answers "Geht das Internet an einem anderen Gerät?" whenever it is said).
+        self._facts = {
+            area: list(tree.facts) + [e for e in tree.entries if e.answer] for area, tree in self.trees.items()
+        }
+        self._fact_patterns = {area: [_compiled(f.words) for f in facts] for area, facts in self._facts.items()}
 
     @classmethod
     def load(cls, root: Path | None = None) -> DiagnosisEngine:
@@ -402,8 +407,8 @@ class DiagnosisEngine:
             return state
         learned = [
             key
-            for area, tree in self.trees.items()
-            for fact, patterns in zip(tree.facts, self._fact_patterns[area], strict=True)
+            for area, facts in self._facts.items()
+            for fact, patterns in zip(facts, self._fact_patterns[area], strict=True)
             if (key := f"{area}.{fact.node}:{fact.answer}") not in state.known and score_text(patterns, clauses) > 0
         ]
         # A newer fact about the same question replaces the older one.

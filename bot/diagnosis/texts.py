@@ -38,6 +38,9 @@ TEXT_KEYS = (
     "solved_label",
     "wrong_topic",
     "topic_queued",
+    "numbers_kept",
+    "phone_without_callback",
+    "phone_with_callback",
     "numbers_noted",
 )
 

@@ -27,12 +27,14 @@ NEGATIONS = frozenset(
      "nirgends", "nirgendwo", "nix", "nichts", "weder", "ohne"}
 )
 CLAUSE_BREAKS = frozenset({"aber", "sondern", "jedoch", "allerdings", "nur"})
-# "geht wieder los", "schon wieder": the problem is back, not gone; "kommt wieder die
-# Meldung", "ist wieder an, gleiche Meldung": the device is back, the fault too.
-UNSOLVED_MARKERS = frozenset(
-    {"los", "schon", "immer", "meldung", "fehlermeldung", "fehler", "gleiche", "gleichen", "selbe", "dieselbe",
-     "derselbe", "trotzdem", "rot", "blinkt", "blinken", "schwarz"}
+# "kommt wieder die Meldung", "ist wieder an, gleiche Meldung": the device is back, the
+# fault too; a step's own "fixed" words do not count then.
+SAME_FAULT_MARKERS = frozenset(
+    {"meldung", "fehlermeldung", "fehler", "gleiche", "gleichen", "selbe", "dieselbe", "derselbe"}
 )
+# For "solved" at any step, stricter still: "geht wieder los", "schon wieder", "leuchtet
+# wieder, aber rot" are not the end of the problem.
+UNSOLVED_MARKERS = SAME_FAULT_MARKERS | {"los", "schon", "immer", "trotzdem", "rot", "blinkt", "blinken", "schwarz"}
 FIXED = "fixed"  # the answer id of "it works now" in every tree
 BEFORE, AFTER = 1, 3  # how far a negation reaches in a clause: "kein bild", "geht immer noch nicht"
 
@@ -61,7 +63,7 @@ class AnswerWords:
         if not clauses:
             return None
         scores = {a: score_text(self.patterns(area, node, a), clauses) for a in answer_ids}
-        if FIXED in scores and any(set(words) & UNSOLVED_MARKERS for words in clauses):
+        if FIXED in scores and any(set(words) & SAME_FAULT_MARKERS for words in clauses):
             scores[FIXED] = 0.0  # "bei HDMI 1 kommt wieder die Meldung" is not "fixed"
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
         if not ranked or ranked[0][1] == 0:

@@ -22,6 +22,7 @@ from actions.common.events import slot_set_this_turn
 from actions.common.menus import show_topic_menu
 from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk
 from bot.handoff.models import HandoffReason, HandoffStatus
+from bot.handoff.summary import NO_DIAGNOSIS, availability
 from bot.handoff.summary import agent_summary as summarise_for_agent
 from bot.handoff.texts import load_handoff_texts
 from bot.nlu.numbers import PHONE_NUMBER, find_numbers
@@ -215,6 +216,12 @@ class ActionCallbackCreate(Action):
             return [SlotSet("handoff_reason", None)]
         reason = _offered_reason(tracker)
         area, summary, verdict = agent_summary(tracker)
+        # "gern nach 17 Uhr" with the number: the agent who calls back must know.
+        recent = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"][-3:]
+        when = availability(" ".join(recent))
+        discussed = summary != NO_DIAGNOSIS
+        if when:
+            summary += f"\nErreichbar: {when}"
         try:
             await asyncio.to_thread(
                 desk().queue.request_callback,
@@ -231,7 +238,10 @@ class ActionCallbackCreate(Action):
             logger.warning("callback not stored: %s", type(error).__name__)
             dispatcher.utter_message(text=texts.unavailable)
             return [SlotSet("handoff_reason", None)]
-        dispatcher.utter_message(text=texts.callback_done.format(number=national(number)))
+        done = texts.callback_done if discussed else texts.callback_done_plain
+        dispatcher.utter_message(text=done.format(number=national(number)))
+        if when:
+            dispatcher.utter_message(text=texts.callback_time_noted.format(when=when))
         # callback_booked: what this conversation arranged, for questions about it later.
         return [SlotSet("handoff_reason", None), SlotSet(CALLBACK_SLOT, None), SlotSet("callback_booked", number)]
 

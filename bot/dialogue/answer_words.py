@@ -35,6 +35,8 @@ SAME_FAULT_MARKERS = frozenset(
 # For "solved" at any step, stricter still: "geht wieder los", "schon wieder", "leuchtet
 # wieder, aber rot" are not the end of the problem.
 UNSOLVED_MARKERS = SAME_FAULT_MARKERS | {"los", "schon", "immer", "trotzdem", "rot", "blinkt", "blinken", "schwarz"}
+# With a negation in another clause: something still fails ("nur das Tablet nicht").
+PARTLY_MARKERS = frozenset({"nur", "aber", "noch", "andere", "anderen", "anderes", "laptop", "tablet", "handy", "pc"})
 FIXED = "fixed"  # the answer id of "it works now" in every tree
 BEFORE, AFTER = 1, 3  # how far a negation reaches in a clause: "kein bild", "geht immer noch nicht"
 
@@ -82,19 +84,26 @@ class AnswerWords:
     def solved_score(self, text: str) -> float:
         """How many words say the problem is gone (0: none); see says_solved."""
         clauses = clause_words(text)
-        if any(set(words) & (NEGATIONS | UNSOLVED_MARKERS) for words in clauses):
-            return 0.0  # "die anderen Geräte sind wieder online, nur das Tablet nicht": not solved
-        return sum(score(self.solved_now, words) for words in clauses)
+        solved = [words for words in clauses if score(self.solved_now, words) > 0]
+        if not solved or any(set(words) & (NEGATIONS | UNSOLVED_MARKERS) for words in solved):
+            return 0.0  # "jetzt geht das Telefon auch nicht mehr"
+        # Another clause that says something still fails: only partly solved ("die anderen
+        # sind wieder online, nur das Tablet nicht"), unlike "nein, ich starte nix neu, es geht jetzt".
+        for words in clauses:
+            found = set(words)
+            if found & UNSOLVED_MARKERS or (found & NEGATIONS and found & PARTLY_MARKERS):
+                return 0.0
+        return sum(score(self.solved_now, words) for words in solved)
 
     def says_wrong_topic(self, area: str, text: str) -> bool:
         return score_text(self.wrong_topic.get(area, ()), clause_words(text)) > 0
 
     def says_solved(self, text: str) -> bool:
         """"Es geht wieder!", "jetzt gehn die mails raus": the problem is gone, whatever
-        the open question asked. Stricter than an answer's words: only in a message
-        with no negation anywhere ("jetzt geht das Telefon auch nicht mehr"; "die
-        anderen sind wieder online, nur das Tablet nicht") and not as "geht wieder
-        los" (it starts again)."""
+        the open question asked. Stricter than an answer's words: only in a clause
+        without a negation ("jetzt geht das Telefon auch nicht mehr"), not next to a
+        clause that says something still fails ("die anderen sind wieder online, nur
+        das Tablet nicht"), and not as "geht wieder los" (it starts again)."""
         return self.solved_score(text) > 0
 
 

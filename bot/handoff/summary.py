@@ -3,6 +3,7 @@ so the customer never has to repeat it (plain Python; the handoff actions call i
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from bot.diagnosis.engine import DiagnosisEngine, DiagnosisState
@@ -31,3 +32,19 @@ def agent_summary(
     if not lines:
         lines.append(NO_DIAGNOSIS)
     return area, "\n".join(lines), verdict
+
+
+_TIME_WISH = re.compile(
+    r"\b(?:(?:ab|nach|vor|bis|gegen|zwischen|um)\s+\d{1,2}(?:[:.]\d{2})?(?:\s*uhr)?"
+    r"(?:\s*(?:und|bis|-)\s*\d{1,2}(?:[:.]\d{2})?(?:\s*uhr)?)?"
+    r"|(?<!guten )(?:am\s+)?(?:vormittag|nachmittag|abend|morgen|mittag)s?|tagsüber|tagsueber|heute noch|morgen früh"
+    r"|am wochenende|in der mittagspause|nach feierabend)\b",
+    re.IGNORECASE,
+)
+
+
+def availability(text: str) -> str | None:
+    """When the customer wants to be called, in their words ("nach 17 Uhr",
+    "vormittags"), for the agent who calls back; None when they said nothing."""
+    found = [m.group(0).strip() for m in _TIME_WISH.finditer(text or "")]
+    return ", ".join(dict.fromkeys(found))[:80] or None

@@ -36,6 +36,8 @@ class HandoffTexts(BaseModel):
     callback_ask: str
     callback_invalid: str
     callback_done: str
+    callback_done_plain: str  # nothing was discussed yet: no "we know what we talked about"
+    callback_time_noted: str
     callback_declined: str
     unavailable: str
     gave_up: str

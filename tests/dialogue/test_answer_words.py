@@ -84,6 +84,7 @@ def test_solved_at_any_step_only_in_a_clause_without_a_negation():
     assert not words.says_solved("geht schon wieder los")  # the problem is back
     assert not words.says_solved("ja, das internet geht")
     assert not words.says_solved("Die anderen gehen wieder, nur das Tablet nicht.")  # only partly
+    assert words.says_solved("nein ich starte nix neu, jetzt geht es!")  # the no is to the restart
 
 
 def test_the_solved_phrases_have_no_wildcard():

@@ -29,3 +29,13 @@ def test_unchecked_numbers_are_marked_and_nothing_at_all_is_said_plainly():
     _, text, _ = agent_summary(ENGINE, None, {"customer_number": "4711000002"})
     assert "(nicht geprüft)" in text
     assert agent_summary(ENGINE, None, {}) == (None, NO_DIAGNOSIS, None)
+
+
+def test_when_to_call_back_in_the_customers_words():
+    from bot.handoff.summary import availability
+
+    assert availability("ja 030 98765432, gern nach 17 uhr") == "nach 17 uhr"
+    assert availability("0171 2345678, am besten vormittags") == "vormittags"
+    assert availability("bitte zwischen 9 und 12 Uhr") == "zwischen 9 und 12 Uhr"
+    assert availability("Guten Morgen, 0171 1234567") is None  # a greeting, not a time
+    assert availability("0171 2345678") is None

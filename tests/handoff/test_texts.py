@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from bot.handoff.texts import HandoffTexts, load_handoff_texts
 from bot.paths import knowledge_dir
 
-DOCUMENTED = {"ahead", "wait", "hours", "name", "number"}
+DOCUMENTED = {"ahead", "wait", "hours", "name", "number", "when"}
 # Texts that must say the thing in their placeholder.
 REQUIRED = {
     "next_in_line": {"wait"},
@@ -20,6 +20,8 @@ REQUIRED = {
     "waiting_behind_one": {"wait"},
     "closed": {"hours"},
     "callback_done": {"number"},
+    "callback_done_plain": {"number"},
+    "callback_time_noted": {"when"},
     "agent_joined": {"name"},
 }
 ENGLISH = re.compile(r"\b(the|please|you|your|and|agent|queue|wait|sorry|thank)\b", re.IGNORECASE)
@@ -57,7 +59,9 @@ def test_every_text_is_german_and_uses_only_documented_placeholders(texts, name)
     fields = _fields(text)
     assert fields <= DOCUMENTED, f"{name}: unknown placeholder {fields - DOCUMENTED}"
     assert REQUIRED.get(name, set()) <= fields, f"{name} must contain {REQUIRED[name]}"
-    filled = text.format(ahead=3, wait="6 Minuten", hours="Mo–Fr 8–20 Uhr", name="Anna", number="0170 1234567")
+    filled = text.format(
+        ahead=3, wait="6 Minuten", hours="Mo–Fr 8–20 Uhr", name="Anna", number="0170 1234567", when="nach 17 Uhr"
+    )
     assert "{" not in filled and "}" not in filled, name
     assert not ENGLISH.search(filled), f"{name} reads English: {filled}"
 

@@ -92,6 +92,20 @@ def test_nobody_online_offers_a_callback_and_stores_it(bot):
     callback = [h for h in queue.listing((HandoffStatus.CALLBACK,)) if h.conversation_id == sender]
     assert len(callback) == 1 and callback[0].contact.replace(" ", "").endswith("1701234567")
     assert "Thema:" in callback[0].summary_text  # the diagnosis so far travels along
+
+
+def test_a_callback_asked_for_at_once_keeps_the_time_the_customer_wants(bot):
+    texts = load_handoff_texts()
+    _everyone_offline(bot)
+    sender = _sender("callback-time")
+    reply = _text(bot.send(sender, "ich will sofort mit einem menschen sprechen"))
+    assert texts.callback_offer in reply
+    bot.send(sender, "ja")
+    done = _text(bot.send(sender, "0170 7654321, am besten nach 17 Uhr"))
+    assert "nach 17 Uhr" in done and "Wir wissen dann schon" not in done  # nothing was discussed yet
+    queue = HandoffQueue(TicketStore(bot.tickets_url))
+    callback = [h for h in queue.listing((HandoffStatus.CALLBACK,)) if h.conversation_id == sender]
+    assert len(callback) == 1 and "Erreichbar: nach 17 Uhr" in callback[0].summary_text
     assert not _tracker(bot, sender)["paused"]
 
 

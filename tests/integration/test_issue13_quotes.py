@@ -186,3 +186,24 @@ def test_a_yes_with_a_question_to_the_report_offer_is_the_yes(bot):
     assert "Soll ich die Störungsmeldung jetzt für Sie aufgeben?" in offer
     reply = _text(bot.send(sender, "Ja bitte. Kostet mich das was?"))
     assert "Soll ich die Störungsmeldung jetzt für Sie aufgeben?" not in reply, reply
+
+
+# Found by round 6 (tests/roleplays/round6)
+
+
+def test_only_one_device_is_not_only_one_device_failing(bot):
+    _, reply = _talk(bot, "Mein Internet geht nicht mehr",
+                     "Ich habe nur das Tablet, und auf dem Handy geht auch nichts wenn ich zuhause bin.")
+    assert "Anschluss" in reply and "in Ordnung" not in reply  # the line check, not "it is the one device"
+
+
+def test_a_wlan_lamp_that_is_off_next_to_a_lit_one(bot):
+    _, reply = _talk(bot, "WLAN weg, handy findet unser netz nicht mehr", "nein geht nirgends",
+                     "nein, beide finden nix", "FRITZ!Box", "nee die is aus. power leuchtet grün")
+    assert "Taste" in reply  # switch the WLAN on, not a restart
+
+
+def test_success_in_everyday_words_after_the_wlan_button(bot):
+    sender, _ = _talk(bot, "WLAN weg, handy findet unser netz nicht mehr", "nein geht nirgends",
+                      "nein, beide finden nix", "FRITZ!Box", "nee die is aus. power leuchtet grün")
+    assert "freut mich" in _text(bot.send(sender, "gedrückt, lampe is an, handy is drin. na endlich"))

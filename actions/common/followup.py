@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common.diagnosis_flow import engine, state_of
-from bot.dialogue.followups import OPEN_QUESTION, OutcomeContext, context_from_slots, load_followups
+from bot.dialogue.followups import OutcomeContext, context_from_slots, load_followups
 
 
 def outcome_context(tracker: Tracker) -> OutcomeContext:
@@ -22,6 +22,6 @@ def answer_followup(dispatcher: CollectingDispatcher, tracker: Tracker) -> Outco
     book = load_followups()
     context = outcome_context(tracker)
     # Words the book does not have, or a topic without an answer here: the honest open answer.
-    topic = book.topic_of((tracker.latest_message or {}).get("text") or "") or OPEN_QUESTION
-    dispatcher.utter_message(text=book.answer(topic, context))
+    for topic in book.topics_to_answer((tracker.latest_message or {}).get("text") or "", context):
+        dispatcher.utter_message(text=book.answer(topic, context))
     return context

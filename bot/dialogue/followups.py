@@ -94,10 +94,20 @@ class FollowupBook:
 
     def topic_of(self, text: str) -> str | None:
         """The topic the customer asks about, or None."""
+        return next(iter(self.topics_of(text)), None)
+
+    def topics_of(self, text: str) -> list[str]:
+        """Every topic the message asks about, in the book's order ("woran lag das? und
+        was mache ich, wenn es wieder passiert?" asks two)."""
         clauses = clause_words(text or "")
-        if not clauses:
-            return None
-        return next((t.name for t in self.topics if score_text(t.patterns, clauses) > 0), None)
+        return [t.name for t in self.topics if clauses and score_text(t.patterns, clauses) > 0]
+
+    def topics_to_answer(self, text: str, context: OutcomeContext, limit: int = 2) -> list[str]:
+        """The topics to answer, at most `limit`: those with an answer in this situation;
+        else the first asked (answered openly), else the open question."""
+        asked = self.topics_of(text)
+        answerable = [t for t in asked if self.applies(t, context)]
+        return answerable[:limit] or asked[:1] or [OPEN_QUESTION]
 
     def is_how_to(self, topic: str) -> bool:
         return any(t.how_to for t in self.topics if t.name == topic)

@@ -68,6 +68,15 @@ def test_a_how_to_question_after_a_fix_is_answered_even_after_noch_was():
     assert read["intent"]["name"] == "phone_down"
 
 
+def test_two_questions_in_one_message_get_two_answers():
+    solved = OutcomeContext(outcome="resolved")
+    text = "woran lag das denn? und was mach ich, wenn das morgen wieder passiert?"
+    assert BOOK.topics_to_answer(text, solved) == ["still_not_working", "cause"]
+    assert BOOK.topics_to_answer("und die gelben LAN buchsen?", OutcomeContext()) == ["lan_sockets"]
+    assert BOOK.topics_to_answer("Habe ich meine alte Nummer noch?", TICKET) == ["open_question"]
+    assert "halbem Weg" in BOOK.answer("repeater_place", OutcomeContext())
+
+
 def test_topics_from_the_customers_words():
     assert BOOK.topic_of("und wie lange dauert das jetzt?") == "repair_time"
     assert BOOK.topic_of("muss ich da zu hause sein") == "at_home"

@@ -118,3 +118,13 @@ def test_no_callback_said_in_words_is_a_no(bot):
     declined = _text(bot.send(sender, "nee warte, kein rückruf, ich probier es erst selbst"))
     assert "Telefonnummer" not in declined
     assert bot.slot(sender, "callback_booked") is None
+
+
+def test_after_a_fix_at_home_two_questions_in_one_message_get_two_answers(bot):
+    sender = _sender("solved")
+    for message in ("Internet geht nicht mehr", "nein auf keinem gerät", "4711000001 10115", "FRITZ!Box", "ja"):
+        bot.send(sender, message)
+    assert "freut mich" in _text(bot.send(sender, "es geht wieder! alles gut"))
+    reply = _on_track(_text(bot.send(sender, "woran lag das denn? und was mach ich, wenn das wieder passiert?")))
+    assert "Ganz sicher kann ich das" in reply and "Passiert es noch einmal" in reply
+    assert "halbem Weg" in _on_track(_text(bot.send(sender, "und wo stelle ich einen repeater am besten hin?")))

@@ -377,6 +377,11 @@ def check_handoff(root: Path) -> list[Problem]:
             HandoffTexts.parse_obj((raw or {}).get("texts"))
         except ValidationError as error:
             problems += _schema_problems(_rel(path), error)
+        words = (raw or {}).get("leave_words") or []
+        if not words:
+            problems.append(Problem(_rel(path), None, "leave_words: the words for leaving the queue are missing"))
+        for word in words:
+            problems += [Problem(_rel(path), None, f"leave_words '{word}': {p}") for p in entry_problems(str(word))]
     try:
         ServiceHours.load(root / "service.yml")
     except (OSError, ValueError, TypeError, AttributeError, yaml.YAMLError) as error:

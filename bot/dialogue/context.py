@@ -142,3 +142,18 @@ def reread_for_queued_topic(
     result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
     result["intent"] = {"name": pending_topic, "confidence": 1.0}
     return result
+
+
+def reread_while_paused(parse_data: Mapping[str, Any], paused: bool, wants_out: bool) -> dict[str, Any]:
+    """parse_data, read as leaving the queue (the intent of the button "Nicht mehr
+    warten", bot.handoff.texts.LEAVE_QUEUE_INTENT) when the chat is paused for a
+    person and the words say the customer no longer wants to wait. The queue watcher
+    acts on it; other messages go to the agent as they are."""
+    from bot.handoff.texts import LEAVE_QUEUE_INTENT
+
+    result = dict(parse_data)
+    if not paused or not wants_out:
+        return result
+    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
+    result["intent"] = {"name": LEAVE_QUEUE_INTENT, "confidence": 1.0}
+    return result

@@ -74,3 +74,21 @@ def _load(path: Path) -> HandoffTexts:
 
 def load_handoff_texts(path: Path | None = None) -> HandoffTexts:
     return _load(path or knowledge_dir() / "handoff.yml")
+
+
+@lru_cache(maxsize=4)
+def _leave_words(path: Path) -> tuple:
+    from bot.nlu.domain_vocabulary import compile_entry
+
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(compile_entry(str(entry)) for entry in raw.get("leave_words") or [])
+
+
+def says_leave_queue(text: str, path: Path | None = None) -> bool:
+    """ "Ich will nicht mehr warten", "abbrechen", "lieber wieder mit dem Bot": the
+    customer who waits for a person wants out (knowledge/handoff.yml leave_words).
+    The phrases carry their own negation, so "nicht" inside them is meant."""
+    from bot.dialogue.answer_words import score_text
+    from bot.nlu.domain_vocabulary import clause_words
+
+    return score_text(_leave_words(path or knowledge_dir() / "handoff.yml"), clause_words(text)) > 0

@@ -46,9 +46,10 @@ from bot.dialogue.context import (
     reread_for_offer,
     reread_for_queued_topic,
     reread_goodbye,
+    reread_while_paused,
 )
 from bot.dialogue.followups import load_followups, reread_as_followup
-from bot.handoff.texts import load_handoff_texts
+from bot.handoff.texts import load_handoff_texts, says_leave_queue
 from bot.nlu.opening import expecting_answer, reread_opening
 from bot.rasa_ext.remote_action import start_turn
 
@@ -116,6 +117,9 @@ class GuardedMessageProcessor(MessageProcessor):
             parse_data = reread_for_queued_topic(parse_data, slots.get("pending_topic"), [b.payload for b in offered])
             parse_data = reread_as_followup(parse_data, slots, loop, load_followups())
             parse_data = reread_goodbye(parse_data)
+            paused = tracker.is_paused()  # waiting for a person, or with one
+            wants_out = paused and says_leave_queue(str(parse_data.get("text") or ""))
+            parse_data = reread_while_paused(parse_data, paused, wants_out)
         if resolved.stored_text is not None:
             message.text = resolved.stored_text
         message.metadata = {**metadata, INPUT_KEY: resolved.metadata}

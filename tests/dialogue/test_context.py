@@ -1,7 +1,7 @@
 """A message read in the context of the form slot the bot asks for."""
 
 from bot.dialogue.answer_words import load_answer_words
-from bot.dialogue.context import problem_texts, reread_for_form, reread_for_queued_topic
+from bot.dialogue.context import problem_texts, reread_for_form, reread_for_queued_topic, reread_while_paused
 
 
 def _parsed(text, intent="nlu_fallback"):
@@ -87,3 +87,14 @@ def test_a_yes_to_the_queued_problem_starts_it():
     assert reread_for_queued_topic(plain, "phone_down", ["/affirm"])["intent"]["name"] == "affirm"  # not offered now
     no = {"text": "nein danke", "intent": {"name": "deny", "confidence": 0.9}}
     assert reread_for_queued_topic(no, "phone_down", offered)["intent"]["name"] == "deny"
+
+
+def test_words_for_leaving_the_queue_are_the_button_while_paused():
+    from bot.handoff.texts import LEAVE_QUEUE_INTENT, says_leave_queue
+
+    typed = {"text": "Ich will nicht mehr warten", "intent": {"name": "wait", "confidence": 0.8}}
+    assert says_leave_queue(typed["text"]) and says_leave_queue("abbrechen")
+    assert says_leave_queue("Ich möchte lieber wieder mit dem Bot schreiben")
+    assert not says_leave_queue("hallo? ist da jemand?")
+    assert reread_while_paused(typed, True, True)["intent"]["name"] == LEAVE_QUEUE_INTENT
+    assert reread_while_paused(typed, False, True)["intent"]["name"] == "wait"  # not waiting: as NLU read it

@@ -92,6 +92,7 @@ def test_nobody_online_offers_a_callback_and_stores_it(bot):
     callback = [h for h in queue.listing((HandoffStatus.CALLBACK,)) if h.conversation_id == sender]
     assert len(callback) == 1 and callback[0].contact.replace(" ", "").endswith("1701234567")
     assert "Thema:" in callback[0].summary_text  # the diagnosis so far travels along
+    assert not _tracker(bot, sender)["paused"]
 
 
 def test_a_callback_asked_for_at_once_keeps_the_time_the_customer_wants(bot):
@@ -106,7 +107,6 @@ def test_a_callback_asked_for_at_once_keeps_the_time_the_customer_wants(bot):
     queue = HandoffQueue(TicketStore(bot.tickets_url))
     callback = [h for h in queue.listing((HandoffStatus.CALLBACK,)) if h.conversation_id == sender]
     assert len(callback) == 1 and "Erreichbar: nach 17 Uhr" in callback[0].summary_text
-    assert not _tracker(bot, sender)["paused"]
 
 
 def test_agent_takes_over_talks_and_hands_back(bot):
@@ -252,3 +252,18 @@ def test_an_angry_customer_who_says_yes_is_queued_as_a_complaint(bot):
     handoff = _open_handoff(bot, sender)
     assert handoff.reason.value == "complaint"
     assert _wait_for(lambda: _listed(agent, handoff.id))["reason"] == "Verärgert"
+
+
+def test_a_waiting_customer_can_leave_the_queue_in_words(bot):
+    texts = load_handoff_texts()
+    _account(bot, "lena", "Lena")
+    ConsoleSession(bot.console_url, "lena", PASSWORD)  # logged in: an agent is online
+    sender = _sender("leave-words")
+    bot.send(sender, "Mein Telefon geht nicht")
+    assert texts.queued in _text(bot.send(sender, "Ich möchte bitte mit einem Mitarbeiter sprechen"))
+    _open_handoff(bot, sender)
+    bot.send(sender, "Ich will nicht mehr warten")  # typed, not the button
+    _wait_for(lambda: not _tracker(bot, sender)["paused"], timeout=20)
+    assert HandoffQueue(TicketStore(bot.tickets_url)).open_for(sender) is None
+    said = [e.get("text") for e in _tracker(bot, sender)["events"] if e["event"] == "bot"]
+    assert texts.left_queue in said, said[-3:]

@@ -27,7 +27,7 @@ from bot.diagnosis.model import (
     RouterCatalog,
     Tree,
 )
-from bot.dialogue.answer_words import AnswerWords, load_answer_words, score_text
+from bot.dialogue.answer_words import FIXED, AnswerWords, load_answer_words, score_text
 from bot.nlu.domain_vocabulary import clause_words, compile_entry
 from bot.paths import knowledge_dir
 
@@ -419,16 +419,14 @@ class DiagnosisEngine:
     def solved_node(self, area: str) -> str:
         """The tree's happy end: "resolved", else its first outcome "resolved"."""
         nodes = self.tree(area).nodes
-        if "resolved" in nodes:
-            return "resolved"
-        return next(n for n, node in nodes.items() if isinstance(node, OutcomeNode) and node.outcome == "resolved")
+        return "resolved" if "resolved" in nodes else next(n for n in nodes if self._is_happy_end(area, n))
 
     def _says_solved(self, state: DiagnosisState, text: str, chosen: Answer | None) -> bool:
         """Solved words that say more than the open question's own answer words do
         ("hat sich erledigt, jetzt geht alles" against "geht alles" for "works
         elsewhere"); the tree's own "fixed" answer goes its own way."""
         solved = self.answer_words.solved_score(text)
-        if not solved or (chosen is not None and (chosen.id == "fixed" or self._is_happy_end(state.area, chosen.next))):
+        if not solved or (chosen is not None and (chosen.id == FIXED or self._is_happy_end(state.area, chosen.next))):
             return False
         return chosen is None or solved > self.answer_words.score_of(state.area, state.node, chosen.id, text)
 

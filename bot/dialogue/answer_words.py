@@ -84,16 +84,17 @@ class AnswerWords:
     def solved_score(self, text: str) -> float:
         """How many words say the problem is gone (0: none); see says_solved."""
         clauses = clause_words(text)
-        solved = [words for words in clauses if score(self.solved_now, words) > 0]
-        if not solved or any(set(words) & (NEGATIONS | UNSOLVED_MARKERS) for words in solved):
-            return 0.0  # "jetzt geht das Telefon auch nicht mehr"
-        # Another clause that says something still fails: only partly solved ("die anderen
-        # sind wieder online, nur das Tablet nicht"), unlike "nein, ich starte nix neu, es geht jetzt".
-        for words in clauses:
+        scores = [score(self.solved_now, words) for words in clauses]
+        for words, solved in zip(clauses, scores, strict=True):
             found = set(words)
-            if found & UNSOLVED_MARKERS or (found & NEGATIONS and found & PARTLY_MARKERS):
+            if found & UNSOLVED_MARKERS:
                 return 0.0
-        return sum(score(self.solved_now, words) for words in solved)
+            # A negation in the solved clause ("jetzt geht das Telefon auch nicht mehr"), or
+            # in another one that says something still fails ("nur das Tablet nicht"),
+            # unlike "nein, ich starte nix neu, es geht jetzt".
+            if found & NEGATIONS and (solved or found & PARTLY_MARKERS):
+                return 0.0
+        return sum(scores)
 
     def says_wrong_topic(self, area: str, text: str) -> bool:
         return score_text(self.wrong_topic.get(area, ()), clause_words(text)) > 0

@@ -20,6 +20,14 @@ REREAD_KEY = "reread_from"
 _DIGIT = re.compile(r"\d")
 
 
+def reread_as(parse_data: Mapping[str, Any], intent: str) -> dict[str, Any]:
+    """parse_data, read in context as `intent`; what NLU read is kept under REREAD_KEY."""
+    result = dict(parse_data)
+    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
+    result["intent"] = {"name": intent, "confidence": 1.0}
+    return result
+
+
 def reread_for_form(parse_data: Mapping[str, Any], requested_slot: str | None, words: AnswerWords) -> dict[str, Any]:
     """parse_data, read as "weiß ich nicht" when a customer number or postal code
     is asked for and the message says the customer does not have it."""
@@ -30,9 +38,7 @@ def reread_for_form(parse_data: Mapping[str, Any], requested_slot: str | None, w
     intent = (parse_data.get("intent") or {}).get("name")
     if _DIGIT.search(text) or intent in ("dont_know", "deny") or not words.says_not_at_hand(text):
         return result
-    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
-    result["intent"] = {"name": NOT_AT_HAND_INTENT, "confidence": 1.0}
-    return result
+    return reread_as(parse_data, NOT_AT_HAND_INTENT)
 
 
 def reread_for_offer(
@@ -49,9 +55,7 @@ def reread_for_offer(
     intent = (parse_data.get("intent") or {}).get("name")
     if intent == "affirm" or leading_yes_no(str(parse_data.get("text") or "")) != "affirm":
         return result
-    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
-    result["intent"] = {"name": "affirm", "confidence": 1.0}
-    return result
+    return reread_as(parse_data, "affirm")
 
 
 _NO_CALLBACK = re.compile(
@@ -73,16 +77,12 @@ def reread_for_callback(
     text = str(parse_data.get("text") or "")
     if (yes_title in offered_titles or asking_for_callback) and _NO_CALLBACK.search(text) and intent != "deny":
         # "nee warte, kein Rückruf": a no, however NLU read the word "Rückruf"
-        result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
-        result["intent"] = {"name": "deny", "confidence": 1.0}
-        return result
+        return reread_as(parse_data, "deny")
     if yes_title not in offered_titles or intent in ("affirm", "deny"):
         return result
     if not any(n.entity == PHONE_NUMBER for n in find_numbers(text)):
         return result
-    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
-    result["intent"] = {"name": "affirm", "confidence": 1.0}
-    return result
+    return reread_as(parse_data, "affirm")
 
 
 _GOODBYE = re.compile(
@@ -99,9 +99,7 @@ def reread_goodbye(parse_data: Mapping[str, Any]) -> dict[str, Any]:
     intent = (parse_data.get("intent") or {}).get("name")
     if intent == "goodbye" or intent not in _WITH_GOODBYE or not _GOODBYE.search(str(parse_data.get("text") or "")):
         return result
-    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
-    result["intent"] = {"name": "goodbye", "confidence": 1.0}
-    return result
+    return reread_as(parse_data, "goodbye")
 
 
 PROBLEM_TEXT_MESSAGES = 4
@@ -139,9 +137,7 @@ def reread_for_queued_topic(
     intent = (parse_data.get("intent") or {}).get("name")
     if intent != "affirm" and leading_yes_no(str(parse_data.get("text") or "")) != "affirm":
         return result
-    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
-    result["intent"] = {"name": pending_topic, "confidence": 1.0}
-    return result
+    return reread_as(parse_data, pending_topic)
 
 
 def reread_while_paused(parse_data: Mapping[str, Any], paused: bool, wants_out: bool) -> dict[str, Any]:
@@ -154,6 +150,4 @@ def reread_while_paused(parse_data: Mapping[str, Any], paused: bool, wants_out: 
     result = dict(parse_data)
     if not paused or not wants_out:
         return result
-    result[REREAD_KEY] = copy.deepcopy(parse_data.get("intent"))
-    result["intent"] = {"name": LEAVE_QUEUE_INTENT, "confidence": 1.0}
-    return result
+    return reread_as(parse_data, LEAVE_QUEUE_INTENT)

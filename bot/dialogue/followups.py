@@ -20,6 +20,7 @@ import yaml
 
 from bot.diagnosis.engine import leading_yes_no, names_new_topic
 from bot.dialogue.answer_words import score_text
+from bot.dialogue.context import REREAD_KEY, reread_as
 from bot.nlu.domain_vocabulary import Pattern, clause_words, compile_entry, entry_problems, normalise_words
 from bot.paths import knowledge_dir
 
@@ -255,7 +256,7 @@ def reread_as_followup(parse_data: Mapping, slots: Mapping, active_loop: str | N
         return result
     text = str(parse_data.get("text") or "")
     intent = (parse_data.get("intent") or {}).get("name")
-    if "reread_from" in parse_data or (
+    if REREAD_KEY in parse_data or (
         slots.get("ticket_offer") and (intent == "affirm" or leading_yes_no(text) == "affirm")
     ):
         # Already read in context: "Ja bitte. Kostet mich das was?" to the report offer is the yes.
@@ -271,6 +272,4 @@ def reread_as_followup(parse_data: Mapping, slots: Mapping, active_loop: str | N
     opens_something = names_new_topic(text) and topic != WORKS_NOW
     if topic is None or (opens_something and not (book.is_how_to(topic) and not names_a_fault(text))):
         return result
-    result["reread_from"] = dict(parse_data.get("intent") or {})
-    result["intent"] = {"name": FOLLOWUP_INTENT, "confidence": 1.0}
-    return result
+    return reread_as(parse_data, FOLLOWUP_INTENT)

@@ -34,7 +34,7 @@ from bot.diagnosis.engine import (
     names_new_topic,
 )
 from bot.diagnosis.model import PROBLEM_AREAS
-from bot.dialogue.context import problem_texts
+from bot.dialogue.context import diagnosed_this_session, problem_texts
 from bot.dialogue.topic_switch import (
     MidDiagnosisMessage,
     SwitchDecision,
@@ -165,7 +165,10 @@ class ActionDiagnosisStart(Action):
         fresh: List[Dict] = [SlotSet("pending_topic", None)] if tracker.get_slot("pending_topic") else []
         router = router_of(tracker, include_slot=True)
         lamps = lamp_facts(tracker, router)
-        state = engine().start(area, router=router, lamps=lamps, text=problem_texts(tracker.events))
+        # What an earlier diagnosis of this session learnt is not asked again (a second
+        # topic, or the one that ran before a person took over).
+        earlier = current if current is not None and diagnosed_this_session(tracker.events) else None
+        state = engine().start(area, router=router, lamps=lamps, text=problem_texts(tracker.events), earlier=earlier)
         step = opening_step(mood_of(tracker.latest_message))
         if step.next_action:
             # A person or the ticket first; the area is kept for the agent's summary.

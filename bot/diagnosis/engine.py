@@ -376,12 +376,21 @@ class DiagnosisEngine:
             raise DiagnosisError(f"no tree for area '{area}'") from None
 
     def start(
-        self, area: str, router: str | None = None, lamps: Sequence[LampFact] = (), text: str = ""
+        self,
+        area: str,
+        router: str | None = None,
+        lamps: Sequence[LampFact] = (),
+        text: str = "",
+        earlier: DiagnosisState | None = None,
     ) -> DiagnosisState:
         """text: the message that named the problem; a tree entry whose words it
-        uses starts the tree there (router setup at the telephone)."""
+        uses starts the tree there (router setup at the telephone). earlier: the
+        diagnosis this chat had before (another topic, or one before a person took
+        over); what it learnt is not asked again (Tree.carry, its facts)."""
         tree = self.tree(area)
-        state = self.remember(DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps)), text)
+        known = self._carried(tree, earlier) if earlier is not None else ()
+        fresh = DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps), known=known)
+        state = self.remember(fresh, text)
         entry = self._entry(tree, text)
         if entry is not None:
             # With an answer, the taken answer itself is the step the summary shows.
@@ -398,6 +407,21 @@ class DiagnosisEngine:
                 if chosen is not None:
                     state = self._advance(state, chosen, from_earlier=True)
         return self._skip_known(state)
+
+    def _carried(self, tree: Tree, earlier: DiagnosisState) -> tuple[str, ...]:
+        """The facts an earlier diagnosis leaves for this tree: the ones it was told,
+        and the answers Tree.carry takes from its steps, unless it ended solved
+        (then what it found out may no longer be true)."""
+        taken = {f"{step.node}:{step.answer}" for step in earlier.steps if step.answer}
+        if "solved" in {step.answer for step in earlier.steps} or self._is_happy_end(earlier.area, earlier.node):
+            return ()
+        carried = tuple(
+            f"{tree.area}.{carry.node}:{carry.answer}"
+            for carry in tree.carry
+            if any(after.split(".", 1)[1] in taken for after in carry.after)
+        )
+        questions = {key.split(":", 1)[0] for key in carried}
+        return tuple(k for k in earlier.known if k.split(":", 1)[0] not in questions) + carried
 
     def remember(self, state: DiagnosisState, text: str) -> DiagnosisState:
         """The facts (Tree.facts, of every tree: a handover may lead there) that a

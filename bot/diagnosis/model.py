@@ -148,6 +148,18 @@ class Entry(_Strict):
     answer: str | None = None
 
 
+class Carry(_Strict):
+    """A question of this tree that an earlier diagnosis in the same chat answered
+    already: after "Geht das Internet an einem anderen Gerät?" – "Nein, auf keinem",
+    the telephone's "Funktioniert Ihr Internet gerade?" is not asked again. Taken
+    when the earlier diagnosis took one of the steps in `after` ("area.node:answer")
+    and did not end solved."""
+
+    node: str
+    answer: str
+    after: List[str]
+
+
 class Tree(_Strict):
     area: str  # the problem intent this tree diagnoses, e.g. internet_down
     title: str  # German, e.g. "Internet geht gar nicht"
@@ -157,6 +169,8 @@ class Tree(_Strict):
     # Facts the first message may already give for a later question ("alle Lampen sind
     # aus" for the DSL lamp): each needs `answer`; taken when that question comes up.
     facts: List[Entry] = []
+    # Questions answered by an earlier diagnosis in the same chat (a second topic).
+    carry: List[Carry] = []
     # A line check is useful for this area (issue 4 asks for customer number and
     # postal code only then).
     line_check_useful: bool = False

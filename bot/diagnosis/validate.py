@@ -469,6 +469,30 @@ def check_handovers(trees: dict[str, tuple[Tree, str]]) -> list[Problem]:
     return problems
 
 
+def check_carries(trees: dict[str, tuple[Tree, str]]) -> list[Problem]:
+    """A carried answer exists in its tree, and each step it follows ("area.node:answer")
+    is an answer of a question or check in the tree it names."""
+    problems: list[Problem] = []
+    for tree, file in trees.values():
+        for carry in tree.carry:
+            node = tree.nodes.get(carry.node)
+            if not isinstance(node, QuestionNode) or carry.answer not in [a.id for a in node.answers]:
+                problem = f"carry to '{carry.node}': no question with answer '{carry.answer}'"
+                problems.append(Problem(file, None, problem))
+            if not carry.after:
+                problems.append(Problem(file, None, f"carry to '{carry.node}': 'after' is empty"))
+            for step in carry.after:
+                area, _, rest = step.partition(".")
+                node_id, _, answer = rest.partition(":")
+                other = trees.get(area, (None, None))[0]
+                earlier = other.nodes.get(node_id) if other else None
+                if not isinstance(earlier, (QuestionNode, InstructionNode)) or answer not in [
+                    a.id for a in earlier.answers
+                ]:
+                    problems.append(Problem(file, None, f"carry to '{carry.node}': '{step}' is no answer of a tree"))
+    return problems
+
+
 def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None = None) -> list[Problem]:
     root = root or knowledge_dir()
     vocabulary = vocabulary or Vocabulary.from_domain()
@@ -516,6 +540,7 @@ def validate_knowledge(root: Path | None = None, vocabulary: Vocabulary | None =
         for node_id, node in tree.nodes.items():
             answers_by_node[f"{tree.area}.{node_id}"] = [a.id for a in getattr(node, "answers", [])]
     problems += check_handovers(trees)
+    problems += check_carries(trees)
     problems += check_verdicts(root / "verdicts.yml")
     problems += check_handoff(root)
     problems += check_system(root)

@@ -123,6 +123,19 @@ def problem_texts(events: Sequence[Mapping[str, Any]], limit: int = PROBLEM_TEXT
     return " . ".join(reversed(texts[:limit]))
 
 
+def diagnosed_this_session(events: Sequence[Mapping[str, Any]]) -> bool:
+    """A diagnosis ran in this session (its slot was set since the session started).
+    Slots are carried over into a new session (domain.yml); yesterday's diagnosis
+    must not answer today's questions."""
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "session_started":
+            return False
+        if kind == "slot" and event.get("name") == "diagnosis" and event.get("value"):
+            return True
+    return False
+
+
 def reread_for_queued_topic(
     parse_data: Mapping[str, Any], pending_topic: str | None, offered_payloads: Sequence[str]
 ) -> dict[str, Any]:

@@ -241,3 +241,36 @@ def test_a_device_back_on_with_the_same_message_is_not_fixed():
     for text in ("er ist wieder an. Gleiche Meldung wieder", "bei HDMI 1 kommt wieder die Meldung"):
         after = ENGINE.answer(state, Reply(intent="inform", text=text))
         assert after is None or ENGINE.summary(after).outcome != "resolved", text
+
+
+def _internet_down_everywhere() -> DiagnosisState:
+    return ENGINE.answer(ENGINE.start("internet_down"), Reply(intent="deny", text="nein, auf keinem Gerät"))
+
+
+def test_a_second_topic_does_not_ask_again_what_the_first_one_found_out():
+    earlier = _internet_down_everywhere()
+    assert [s.answer for s in earlier.steps] == ["none_works"]
+    phone = ENGINE.start("phone_down", earlier=earlier)
+    # "Funktioniert Ihr Internet gerade?" is answered: the telephone goes on with the line.
+    assert phone.node != "internet_works"
+    assert phone.steps[0].node == "internet_works" and phone.steps[0].answer == "down"
+    assert phone.steps[0].from_earlier_message
+    # Without the earlier diagnosis, the question comes.
+    assert ENGINE.start("phone_down").node == "internet_works"
+
+
+def test_internet_working_elsewhere_carries_to_the_telephone():
+    earlier = ENGINE.answer(ENGINE.start("internet_down"), Reply(intent="affirm", text="ja, am Handy geht es"))
+    assert ENGINE.start("phone_down", earlier=earlier).steps[0].answer == "works"
+
+
+def test_a_solved_earlier_diagnosis_carries_nothing():
+    earlier = _internet_down_everywhere()
+    solved = ENGINE.answer(earlier, Reply(text="es geht wieder! alles gut"))
+    assert solved is not None and ENGINE.is_finished(solved)
+    assert ENGINE.start("phone_down", earlier=solved).node == "internet_works"
+
+
+def test_facts_the_customer_told_earlier_are_kept():
+    earlier = ENGINE.remember(_internet_down_everywhere(), "die DSL Lampe blinkt")
+    assert ENGINE.start("phone_down", earlier=earlier).known[: len(earlier.known)] == earlier.known

@@ -138,6 +138,7 @@ def local_bot(
                     "dialect": "sqlite",
                     "db": str(work / "tracker.db"),
                 },
+                "nlg": {"type": "bot.rasa_ext.nlg.DaytimeResponses"},
             }
         )
     )

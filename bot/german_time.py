@@ -39,3 +39,29 @@ def german_date(moment: datetime | None) -> str:
         return "(noch offen)"
     local = moment.astimezone(GERMAN_TIME)
     return f"{local.day}.{local.month}. um {local.hour}:{local.minute:02d} Uhr"
+
+
+def day_greeting(now: datetime | None = None) -> str:
+    """ "Guten Morgen", "Guten Tag" or "Guten Abend", by the hour in Germany."""
+    hour = (now or datetime.now(timezone.utc)).astimezone(GERMAN_TIME).hour
+    if 5 <= hour < 11:
+        return "Guten Morgen"
+    if 11 <= hour < 18:
+        return "Guten Tag"
+    return "Guten Abend"
+
+
+def farewell(now: datetime | None = None) -> str:
+    """ "einen schönen Tag", "einen schönen Abend" or "eine gute Nacht": what a
+    goodbye wishes, by the hour in Germany (no "schönen Tag" at midnight)."""
+    hour = (now or datetime.now(timezone.utc)).astimezone(GERMAN_TIME).hour
+    if 5 <= hour < 17:
+        return "einen schönen Tag"
+    if 17 <= hour < 22:
+        return "einen schönen Abend"
+    return "eine gute Nacht"
+
+
+def daytime_words(now: datetime | None = None) -> dict[str, str]:
+    """Placeholders for texts: {greeting} ("Guten Abend"), {farewell} ("einen schönen Abend")."""
+    return {"greeting": day_greeting(now), "farewell": farewell(now)}

@@ -11,6 +11,9 @@ MODEL       := models/current.tar.gz
 # The website chat's socket.io client, from the npm registry (no CDN at run time).
 SOCKETIO_CLIENT_VERSION := 4.8.1
 WEBCHAT_JS  := var/webchat/socket.io.min.js
+# axe-core for the accessibility checks in the browser tests (npm registry, injected from disk).
+AXE_VERSION := 4.11.0
+AXE_JS      := var/a11y/axe.min.js
 # Browser tests drive Debian's Chromium; `make test` installs it when it is missing.
 CHROMIUM    := /usr/bin/chromium
 # Everything that changes the trained model. `make` retrains only when one of
@@ -59,6 +62,13 @@ $(WEBCHAT_JS):
 	tar -xzf var/webchat/npm/socket.io-client-$(SOCKETIO_CLIENT_VERSION).tgz -C var/webchat/npm package/dist/socket.io.min.js
 	cp var/webchat/npm/package/dist/socket.io.min.js $@
 
+$(AXE_JS):
+	@echo "==> Fetching axe-core $(AXE_VERSION) from the npm registry"
+	@mkdir -p var/a11y/npm
+	cd var/a11y/npm && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	tar -xzf var/a11y/npm/axe-core-$(AXE_VERSION).tgz -C var/a11y/npm package/axe.min.js
+	cp var/a11y/npm/package/axe.min.js $@
+
 $(CHROMIUM):
 	scripts/install-chromium
 
@@ -86,7 +96,7 @@ validate: $(VENV)/.installed ## Check training data, domain (zero warnings) and 
 lint: $(VENV)/.installed ## ruff
 	$(VENV)/bin/ruff check .
 
-test-python: $(MODEL) $(WEBCHAT_JS) $(CHROMIUM)
+test-python: $(MODEL) $(WEBCHAT_JS) $(AXE_JS) $(CHROMIUM)
 	$(VENV)/bin/pytest
 
 test-stories: $(MODEL)

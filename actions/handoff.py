@@ -142,7 +142,9 @@ class ActionHandoff(Action):
         # chat_state: the widget knows the customer now waits for a person.
         dispatcher.utter_message(text=texts.already_waiting if queued.already else texts.queued, chat_state=WAITING)
         dispatcher.utter_message(
-            text=texts.position(queued.position, queued.minutes), chat_state=WAITING, buttons=texts.leave_button()
+            text=texts.position(queued.position, queued.minutes),
+            buttons=texts.leave_button(),
+            **texts.queue_state(queued.position, queued.minutes),
         )
         return _QUIET + [ConversationPaused()]
 

@@ -164,11 +164,14 @@ class RasaClient:
         sender_name: str | None = None,
         chat_state: str | None = None,
         buttons: list[dict[str, str]] | None = None,
+        state: dict[str, str] | None = None,
     ) -> None:
         """A message into the customer's open chat: as the agent when sender_name is
-        set; chat_state "waiting" tells the widget the customer waits for a person."""
+        set; chat_state "waiting" tells the widget the customer waits for a person,
+        `state` adds what its header shows (HandoffTexts.queue_state)."""
         event: dict[str, Any] = {"event": "bot", "text": text}
         metadata = {k: v for k, v in (("sender_name", sender_name), ("chat_state", chat_state)) if v}
+        metadata.update(state or {})
         if metadata:
             event["metadata"] = metadata
         if buttons:
@@ -196,6 +199,19 @@ class RasaClient:
         events += [{"event": "slot", "name": name, "value": value} for name, value in slots.items()]
         events.append({"event": "action", "name": "action_listen"})
         self._add_events(conversation_id, events)
+
+    def agent_typing(self, conversation_id: str, name: str) -> None:
+        """ "Mia schreibt …" in the customer's web chat (bot/channels/webchat.py).
+        Only the web chat shows it; a failure is not worth an error for the agent."""
+        try:
+            self.http.post(
+                f"{self.url}/webhooks/webchat/typing",
+                params={"token": self.token},
+                json={"conversation_id": conversation_id, "name": name},
+                timeout=TIMEOUT,
+            )
+        except requests.RequestException as error:
+            raise RasaUnavailable(type(error).__name__) from None
 
     def pause(self, conversation_id: str) -> None:
         self._add_events(conversation_id, [{"event": "pause"}])

@@ -12,6 +12,7 @@ await, no Origin check, and no binding between a socket and its conversation).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import os
 from pathlib import Path
@@ -87,9 +88,12 @@ class WebChatOutput(SocketIOOutput):
     def name(cls) -> str:
         return "webchat"
 
-    @staticmethod
-    def _metadata(kwargs: Dict[str, Any]) -> Dict[str, Any]:
-        metadata = {key: str(kwargs[key])[:80] for key in ("sender_name", "chat_state") if kwargs.get(key)}
+    #: Passed on to the widget: who writes, and the queue state it shows in its header.
+    METADATA_KEYS = ("sender_name", "chat_state", "queue_position", "queue_wait")
+
+    @classmethod
+    def _metadata(cls, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+        metadata = {key: str(kwargs[key])[:80] for key in cls.METADATA_KEYS if kwargs.get(key)}
         return {"metadata": metadata} if metadata else {}
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
@@ -168,6 +172,21 @@ class WebChatInput(SocketIOInput):
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/typing", methods=["POST"])
+        async def agent_typing(request: Request) -> HTTPResponse:
+            # "Mia schreibt …" in the customer's widget, from the agent console
+            # (RasaClient.agent_typing), with the Rasa API token.
+            token = os.environ.get("RASA_API_TOKEN", "")
+            given = request.args.get("token") or ""
+            if not token or not hmac.compare_digest(given.encode(), token.encode()):
+                return response.json({"error": "unauthorized"}, status=401)
+            data = request.json if isinstance(request.json, dict) else {}
+            conversation_id, name = data.get("conversation_id"), data.get("name")
+            if not isinstance(conversation_id, str) or not isinstance(name, str) or not name.strip():
+                return response.json({"error": "conversation_id and name needed"}, status=400)
+            await sio.emit("agent_typing", {"name": name.strip()[:40]}, room=conversation_id, namespace=self.namespace)
             return response.json({"status": "ok"})
 
         @webhook.route("/demo/<name:path>", methods=["GET"])
@@ -257,6 +276,16 @@ def _static_file(name: str) -> HTTPResponse:
     path = candidates.get(name)  # a fixed list: no path traversal possible
     if path is None or not path.exists():
         return response.text("Nicht gefunden", status=404, headers=_SECURITY_HEADERS)
-    return response.raw(
-        path.read_bytes(), content_type=_TYPES.get(path.suffix, "application/octet-stream"), headers=_SECURITY_HEADERS
-    )
+    body = path.read_bytes()
+    if name == "index.html":
+        body = demo_page(body.decode("utf-8")).encode("utf-8")
+    content_type = _TYPES.get(path.suffix, "application/octet-stream")
+    return response.raw(body, content_type=content_type, headers=_SECURITY_HEADERS)
+
+
+def demo_page(html: str) -> str:
+    """The demo page with the service hours of knowledge/service.yml, so the page
+    and the bot never disagree."""
+    from bot.handoff.queue import ServiceHours
+
+    return html.replace("{{service_hours}}", ServiceHours.load().describe(long=True))

@@ -25,6 +25,10 @@ from bot.tickets.models import utcnow
 from bot.tickets.store import TicketStore
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SHORT_DAY_NAMES = dict(zip(DAYS, ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"), strict=True))
+LONG_DAY_NAMES = dict(
+    zip(DAYS, ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"), strict=True)
+)
 
 
 class HandoffError(Exception):
@@ -99,17 +103,10 @@ class ServiceHours:
             return cls({day: (time(0, 0), time.max) for day in DAYS}, minutes)
         return cls({}, minutes)
 
-    def describe(self) -> str:
-        """German summary for customers: "Mo–Fr 8–20 Uhr, Sa 9–16 Uhr"."""
-        short = {
-            "monday": "Mo",
-            "tuesday": "Di",
-            "wednesday": "Mi",
-            "thursday": "Do",
-            "friday": "Fr",
-            "saturday": "Sa",
-            "sunday": "So",
-        }
+    def describe(self, long: bool = False) -> str:
+        """German summary for customers: "Mo–Fr 8–20 Uhr, Sa 9–16 Uhr", or with
+        long=True (for a web page) "Montag bis Freitag von 8 bis 20 Uhr, Samstag von 9 bis 16 Uhr"."""
+        short = LONG_DAY_NAMES if long else SHORT_DAY_NAMES
         groups: list[list] = []
         for day in DAYS:
             span = self.hours.get(day)
@@ -123,8 +120,12 @@ class ServiceHours:
 
         parts = []
         for days, (start, end) in groups:
-            named = short[days[0]] if len(days) == 1 else f"{short[days[0]]}–{short[days[-1]]}"
-            parts.append(f"{named} {clock(start)}–{clock(end)} Uhr")
+            if long:
+                named = short[days[0]] if len(days) == 1 else f"{short[days[0]]} bis {short[days[-1]]}"
+                parts.append(f"{named} von {clock(start)} bis {clock(end)} Uhr")
+            else:
+                named = short[days[0]] if len(days) == 1 else f"{short[days[0]]}–{short[days[-1]]}"
+                parts.append(f"{named} {clock(start)}–{clock(end)} Uhr")
         return ", ".join(parts)
 
     @classmethod

@@ -1,16 +1,21 @@
 /* Website chat widget: talks to the Rasa server over socket.io (bot.channels.webchat).
  * Everything shown is set with textContent: no HTML from any message is ever
- * interpreted. The conversation survives a page reload (localStorage). */
+ * interpreted. The conversation survives a page reload (localStorage): the
+ * messages with their times, the answer buttons of the last question, and who
+ * answers next (the bot, the queue for a person, or the person). */
 (function () {
   "use strict";
   // The session secret binds this browser to its conversation (bot/channels/webchat.py).
   var STORE_SECRET = "stoerungschat.secret";
   var STORE_LOG = "stoerungschat.log";
   var STORE_OPEN = "stoerungschat.open";
-  // Who answers next: "bot", "waiting" (for a person: nobody types yet) or "agent".
-  var STORE_MODE = "stoerungschat.mode";
+  // Who answers next and what the customer sees of it: {mode, agent, position, wait, exits}.
+  // mode is "bot", "waiting" (for a person: nobody types yet) or "agent".
+  var STORE_STATE = "stoerungschat.state";
+  var STORES = [STORE_SECRET, STORE_LOG, STORE_OPEN, STORE_STATE];
   var MAX_LOG = 300;
   var TYPING_TIMEOUT_MS = 20000;
+  var AGENT_TYPING_MS = 6000;  // the console repeats "typing" every 3 s while the agent types
   var URL_PATTERN = /(https?:\/\/[^\s<>"']+)/g;
 
   function el(tag, className, text) {
@@ -27,26 +32,73 @@
   function save(key, value) {
     try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: no history */ }
   }
+  function forget() {
+    STORES.forEach(function (key) { try { localStorage.removeItem(key); } catch (e) { /* nothing stored */ } });
+  }
 
+  function clock(ms) {
+    var d = new Date(ms);
+    var hh = String(d.getHours()); var mm = String(d.getMinutes());
+    return (hh.length < 2 ? "0" + hh : hh) + ":" + (mm.length < 2 ? "0" + mm : mm);
+  }
+
+  // -- the panel ---------------------------------------------------------------------
   var root = document.getElementById("chat-root");
   var openButton = el("button", "chat-open", "Hilfe-Chat öffnen");
   openButton.type = "button";
+  openButton.setAttribute("aria-expanded", "false");
+  openButton.setAttribute("aria-controls", "chat-panel");
   var panel = el("section", "chat-panel");
-  panel.setAttribute("aria-label", "Chat mit dem Störungsassistenten");
+  panel.id = "chat-panel";
+  panel.setAttribute("aria-labelledby", "chat-title");
   panel.hidden = true;
+
   var head = el("div", "chat-head");
-  head.appendChild(el("h2", null, "Störungshilfe"));
-  var closeButton = el("button", "chat-close", "Schließen ✕");
+  var titles = el("div", "chat-titles");
+  var title = el("h2", null, "Störungshilfe");
+  title.id = "chat-title";
+  // Who the customer is talking to, always visible: assistant, queue (position,
+  // estimate) or the person from the service team.
+  var state = el("p", "chat-state");
+  state.id = "chat-state";
+  state.setAttribute("role", "status");
+  titles.appendChild(title);
+  titles.appendChild(state);
+  var clearButton = el("button", "chat-clear", "Verlauf löschen");
+  clearButton.type = "button";
+  var closeButton = el("button", "chat-close");
   closeButton.type = "button";
+  closeButton.setAttribute("aria-label", "Chat schließen");
+  closeButton.appendChild(el("span", null, "Schließen"));
+  var cross = el("span", "chat-close-x", "✕");
+  cross.setAttribute("aria-hidden", "true");
+  closeButton.appendChild(cross);
+  head.appendChild(titles);
+  head.appendChild(clearButton);
   head.appendChild(closeButton);
+
   var notice = el("p", "chat-notice");
   notice.setAttribute("role", "status");
   notice.hidden = true;
-  var log = el("div", "chat-log");
-  log.setAttribute("role", "log");
-  log.setAttribute("aria-live", "polite");
-  var typing = el("div", "typing", "Der Assistent schreibt …");
+  var scroller = el("div", "chat-log");
+  scroller.setAttribute("role", "log");
+  scroller.setAttribute("aria-live", "polite");
+  scroller.setAttribute("aria-label", "Nachrichten");
+  scroller.tabIndex = 0;  // scrollable by keyboard
+  var log = el("ol", "chat-messages");
+  scroller.appendChild(log);
+  var typing = el("p", "typing", "Der Assistent schreibt …");
+  typing.setAttribute("aria-live", "polite");
   typing.hidden = true;
+  // While the customer waits for a person: the way out, pinned above the input.
+  var queueBar = el("div", "queue-bar");
+  queueBar.hidden = true;
+  queueBar.setAttribute("role", "region");
+  queueBar.setAttribute("aria-label", "Warteschlange");
+  var queueText = el("p", "queue-text");
+  var queueExits = el("div", "queue-exits");
+  queueBar.appendChild(queueText);
+  queueBar.appendChild(queueExits);
   var form = el("form", "chat-form");
   var input = el("input");
   input.type = "text";
@@ -58,25 +110,27 @@
   send.type = "submit";
   form.appendChild(input);
   form.appendChild(send);
-  panel.appendChild(head);
-  panel.appendChild(notice);
-  panel.appendChild(log);
-  panel.appendChild(typing);
-  panel.appendChild(form);
+  // Answer buttons of the last question. In the DOM after the input (Tab from the
+  // input reaches them), shown above it (CSS order).
+  var replies = el("div", "replies");
+  replies.setAttribute("role", "group");
+  replies.setAttribute("aria-label", "Antwortvorschläge");
+  replies.hidden = true;
+  [head, notice, scroller, typing, queueBar, form, replies].forEach(function (node) { panel.appendChild(node); });
   root.appendChild(openButton);
   root.appendChild(panel);
 
   var history = load(STORE_LOG, []);
   var sessionSecret = load(STORE_SECRET, null);
   var confirmed = false;  // the server confirmed this socket's session
-  var mode = load(STORE_MODE, "bot");
+  var chat = load(STORE_STATE, null) || { mode: "bot" };
   var typingTimer = null;
 
-  function showTyping(on, who) {
+  function showTyping(on, who, ms) {
     typing.textContent = (who || "Der Assistent") + " schreibt …";
     typing.hidden = !on;
     clearTimeout(typingTimer);
-    if (on) typingTimer = setTimeout(function () { typing.hidden = true; }, TYPING_TIMEOUT_MS);
+    if (on) typingTimer = setTimeout(function () { typing.hidden = true; }, ms || TYPING_TIMEOUT_MS);
   }
 
   function appendText(bubble, text) {
@@ -95,58 +149,118 @@
     }
   }
 
-  function render(entry, live) {
-    var row = el("div", "msg " + entry.role);
-    var who = entry.role === "user" ? "Sie" : (entry.name || "Assistent");
-    row.appendChild(el("span", "who", who));
+  function scrollToEnd() {
+    scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  function render(entry) {
+    var row = el("li", "msg " + entry.role);
+    var meta = el("span", "who");
+    meta.appendChild(el("span", "name", entry.role === "user" ? "Sie" : (entry.name || "Assistent")));
+    if (entry.at) {
+      var time = el("time", "at", clock(entry.at));
+      time.dateTime = new Date(entry.at).toISOString();
+      meta.appendChild(document.createTextNode(" · "));
+      meta.appendChild(time);
+    }
+    row.appendChild(meta);
     var bubble = el("span", "bubble");
     appendText(bubble, entry.text || "");
     row.appendChild(bubble);
     log.appendChild(row);
-    if (entry.buttons && entry.buttons.length && live) {
-      var replies = el("div", "replies");
-      entry.buttons.forEach(function (b) {
-        var button = el("button", null, b.title);
-        button.type = "button";
-        button.addEventListener("click", function () {
-          replies.remove();
-          sendMessage(b.payload, b.title, { button_label: b.title });
-        });
-        replies.appendChild(button);
-      });
-      log.appendChild(replies);
+  }
+
+  function button(b, onPress) {
+    var node = el("button", null, b.title);
+    node.type = "button";
+    node.addEventListener("click", function () { onPress(b); });
+    return node;
+  }
+
+  function showReplies(buttons) {
+    replies.textContent = "";
+    (buttons || []).forEach(function (b) {
+      replies.appendChild(button(b, function () {
+        showReplies([]);
+        sendMessage(b.payload, b.title, { button_label: b.title });
+        input.focus();  // the pressed button is gone: the focus stays in the chat
+      }));
+    });
+    replies.hidden = !replies.childElementCount;
+  }
+
+  function showState() {
+    var mode = chat.mode;
+    if (mode === "agent") {
+      // The agent's name as the console sends it: "Mia, Kundenservice".
+      state.textContent = "Sie schreiben mit " + (chat.agent || "unserem Kundenservice");
+    } else if (mode === "waiting") {
+      var parts = ["Sie warten auf unseren Kundenservice"];
+      if (chat.position === 1) parts.push("Sie sind als Nächstes dran");
+      else if (chat.position > 1) parts.push("Platz " + chat.position);
+      if (chat.wait) parts.push("etwa " + chat.wait);
+      state.textContent = parts.join(" · ");
+    } else {
+      state.textContent = "Digitaler Assistent";
     }
-    log.scrollTop = log.scrollHeight;
+    panel.setAttribute("data-mode", mode);
+    queueExits.textContent = "";
+    var exits = mode === "waiting" ? (chat.exits || []) : [];
+    exits.forEach(function (b) {
+      queueExits.appendChild(button(b, function () {
+        sendMessage(b.payload, b.title, { button_label: b.title });
+        input.focus();
+      }));
+    });
+    queueText.textContent = exits.length ? "Sie können auch gleich wieder mit dem Assistenten weiterschreiben." : "";
+    queueBar.hidden = !exits.length;
+  }
+
+  function setChat(next) {
+    chat = next;
+    save(STORE_STATE, chat);
+    showState();
   }
 
   function remember(entry) {
-    history.push({ role: entry.role, text: entry.text, name: entry.name });
+    history.push(entry);
     if (history.length > MAX_LOG) history = history.slice(-MAX_LOG);
     save(STORE_LOG, history);
   }
 
   function add(entry) {
-    // Only the newest bot message keeps its buttons (older answers are done).
-    var old = log.querySelectorAll(".replies");
-    for (var i = 0; i < old.length; i++) old[i].remove();
-    render(entry, true);
+    // Only the newest message keeps its buttons (older answers are done).
+    entry.at = entry.at || Date.now();
+    render(entry);
+    showReplies(entry.buttons);
     remember(entry);
+    scrollToEnd();
   }
 
-  history.forEach(function (entry) { render(entry, false); });
+  function restore() {
+    log.textContent = "";
+    history.forEach(render);
+    var last = history[history.length - 1];
+    showReplies(last && last.role !== "user" ? last.buttons : []);
+    showState();
+  }
+  restore();
 
+  // -- the connection ----------------------------------------------------------------
   var socket = io({ path: "/socket.io", transports: ["websocket"], reconnectionDelayMax: 2000 });
   var everConnected = false;
+  var clearing = false;  // "Verlauf löschen" reconnects on purpose: no "unterbrochen"
 
   socket.on("connect", function () {
     socket.emit("session_request", { session_secret: sessionSecret });
-    if (everConnected) {
+    if (everConnected && !clearing) {
       notice.textContent = "Wieder verbunden.";
       setTimeout(function () { notice.hidden = true; }, 3000);
     } else {
       notice.hidden = true;
     }
     everConnected = true;
+    clearing = false;
   });
   // Messages typed while the connection was down or not yet confirmed: sent, in
   // order, as soon as the server confirmed the session again.
@@ -160,6 +274,7 @@
   });
   socket.on("disconnect", function () {
     confirmed = false;
+    if (clearing) return;
     notice.textContent = "Die Verbindung ist unterbrochen. Ich verbinde mich neu …";
     notice.hidden = false;
   });
@@ -167,16 +282,35 @@
     notice.textContent = "Keine Verbindung zum Chat. Ich versuche es weiter …";
     notice.hidden = false;
   });
+  socket.on("agent_typing", function (data) {
+    var name = data && typeof data.name === "string" ? data.name.slice(0, 40) : null;
+    if (name && chat.mode === "agent") showTyping(true, name, AGENT_TYPING_MS);
+  });
   socket.on("bot_uttered", function (message) {
     if (!message || typeof message !== "object") return;
     showTyping(false);
     var buttons = (message.quick_replies || message.buttons || []).map(function (b) {
       return { title: String(b.title || ""), payload: String(b.payload || b.title || "") };
     });
-    var name = message.metadata && typeof message.metadata.sender_name === "string" ? message.metadata.sender_name : null;
+    var meta = message.metadata && typeof message.metadata === "object" ? message.metadata : {};
+    var name = typeof meta.sender_name === "string" ? meta.sender_name : null;
     var role = name ? "agent" : "bot";
-    mode = name ? "agent" : (message.metadata && message.metadata.chat_state === "waiting" ? "waiting" : "bot");
-    save(STORE_MODE, mode);
+    if (name) {
+      setChat({ mode: "agent", agent: name });
+    } else if (meta.chat_state === "waiting") {
+      // Queue messages carry the position and estimate; their buttons (the way
+      // out of the queue) are pinned in the queue bar instead of the flow.
+      var position = parseInt(meta.queue_position, 10);
+      setChat({
+        mode: "waiting",
+        position: position > 0 ? position : chat.position,
+        wait: typeof meta.queue_wait === "string" ? meta.queue_wait : chat.wait,
+        exits: buttons.length ? buttons : (chat.mode === "waiting" ? chat.exits : []),
+      });
+      buttons = [];
+    } else if (chat.mode !== "bot") {
+      setChat({ mode: "bot" });
+    }
     if (message.text) add({ role: role, text: message.text, buttons: buttons, name: name });
     if (message.attachment && message.attachment.payload && message.attachment.payload.src) {
       add({ role: role, text: String(message.attachment.payload.src), name: name });
@@ -194,7 +328,7 @@
     add({ role: "user", text: shown || text });
     emit("user_uttered", { message: text, metadata: metadata || {} });
     // Only the assistant answers at once; a person may take a while.
-    if (mode === "bot") showTyping(true);
+    if (chat.mode === "bot") showTyping(true);
   }
 
   form.addEventListener("submit", function (event) {
@@ -205,20 +339,53 @@
     input.focus();
   });
 
+  function greet() {
+    emit("chat_opened", {});  // the bot introduces itself
+    showTyping(true);
+  }
+
   function setOpen(open) {
     panel.hidden = !open;
     openButton.hidden = open;
+    openButton.setAttribute("aria-expanded", open ? "true" : "false");
     save(STORE_OPEN, open);
     if (open) {
+      scrollToEnd();  // rendered while hidden: only now does the log have a height
       input.focus();
-      if (!history.length && !log.childElementCount) {
-        emit("chat_opened", {});  // the bot introduces itself
-        if (mode === "bot") showTyping(true);
-      }
+      if (!history.length && !log.childElementCount) greet();
     } else {
       openButton.focus();
     }
   }
+
+  // On a shared computer: the stored chat goes, and a new conversation starts.
+  clearButton.addEventListener("click", function () {
+    if (!window.confirm("Möchten Sie den Verlauf löschen? Das Gespräch ist dann auf diesem Gerät nicht mehr zu sehen.")) {
+      return;
+    }
+    forget();
+    history = [];
+    queue = [];
+    sessionSecret = null;
+    confirmed = false;
+    chat = { mode: "bot" };
+    restore();
+    save(STORE_OPEN, true);
+    clearing = true;
+    socket.disconnect();  // a new socket asks for a new session
+    socket.connect();
+    greet();
+    input.focus();
+  });
+
+  // Phones: keep the input above the on-screen keyboard and the browser's bars.
+  function fitViewport() {
+    if (!window.visualViewport || window.innerWidth > 480) { panel.style.height = ""; return; }
+    panel.style.height = window.visualViewport.height + "px";
+  }
+  if (window.visualViewport) window.visualViewport.addEventListener("resize", fitViewport);
+  fitViewport();
+
   openButton.addEventListener("click", function () { setOpen(true); });
   closeButton.addEventListener("click", function () { setOpen(false); });
   document.addEventListener("keydown", function (event) {

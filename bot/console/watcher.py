@@ -32,10 +32,15 @@ PAUSE_GRACE_SECONDS = 60  # a handoff whose pause never reached the tracker
 LEAVE_INTENTS = {LEAVE_QUEUE_INTENT, "goodbye"}
 
 
+LATE_GRACE_SECONDS = 30  # an estimate is "wrong" this long after it has passed
+
+
 @dataclass
 class _Seen:
-    customer_lines: int | None = None
-    acked_at: float = 0.0
+    customer_lines: int = 0  # written since the customer joined the queue
+    acked_at: float = -ACK_EVERY_SECONDS  # the first message is acknowledged at once
+    estimate_due: float | None = None  # when the wait the customer was told is over
+    told_nobody: bool = False
 
 
 @dataclass
@@ -68,6 +73,11 @@ class QueueWatcher:
                 if give_up:
                     self._give_up(handoff.id, handoff.conversation_id, available.in_service_hours)
                     continue
+                seen = self._seen.setdefault(handoff.id, _Seen())
+                if self._nobody_since is not None:
+                    self._tell_nobody(seen, handoff.conversation_id, now)
+                else:
+                    seen.told_nobody = False
                 state = self.rasa.conversation(handoff.conversation_id)
                 if not state.paused and self._back_with_the_bot(handoff, state):
                     # The customer restarted or their session expired: they talk
@@ -80,9 +90,14 @@ class QueueWatcher:
                 ):
                     self._leave(handoff.id, handoff.conversation_id)
                     continue
-                if handoff.notified_position != position:
+                if self._nobody_since is not None:
+                    pass  # no position or estimate while nobody is there to take the chat
+                elif handoff.notified_position != position:
                     self._tell_position(handoff.id, handoff.conversation_id, position, handoff.notified_position)
-                self._acknowledge(handoff.id, handoff.conversation_id, state.lines, now)
+                    seen.estimate_due = now + 60 * self.desk.wait(position)
+                else:
+                    self._correct_estimate(seen, handoff, position, now)
+                self._acknowledge(seen, handoff, state.lines, now)
             except RasaError as error:
                 logger.warning("queue update for handoff %s failed: %s", handoff.id, error)
         for gone in set(self._seen) - {h.id for h in waiting}:
@@ -106,8 +121,11 @@ class QueueWatcher:
         if not self.desk.queue.set_notified(handoff_id, position):
             return
         try:
-            text = texts.position(position, self.desk.wait(position))
-            self.rasa.say(conversation_id, text, chat_state="waiting", buttons=texts.leave_button())
+            minutes = self.desk.wait(position)
+            text = texts.position(position, minutes)
+            self.rasa.say(
+                conversation_id, text, buttons=texts.leave_button(), state=texts.queue_state(position, minutes)
+            )
         except RasaError:
             self.desk.queue.set_notified(handoff_id, before)  # told next round
             raise
@@ -134,11 +152,44 @@ class QueueWatcher:
         for gone in set(self._agent_gone_since) - {h.id for h in active}:
             del self._agent_gone_since[gone]
 
-    def _acknowledge(self, handoff_id: int, conversation_id: str, lines, now: float) -> None:
-        seen = self._seen.setdefault(handoff_id, _Seen())
-        count = sum(1 for line in lines if line.who == "customer")
-        if seen.customer_lines is not None and count > seen.customer_lines and now - seen.acked_at >= ACK_EVERY_SECONDS:
-            self.rasa.say(conversation_id, load_handoff_texts().still_waiting, chat_state="waiting")
+    def _correct_estimate(self, seen: _Seen, handoff, position: int, now: float) -> None:
+        """The wait the customer was told is over and nobody has come: say so, with a
+        new estimate, instead of leaving them in silence."""
+        if seen.estimate_due is None:  # told by the bot when the customer joined the queue
+            age = (datetime.now(timezone.utc) - handoff.created_at).total_seconds()
+            seen.estimate_due = now + 60 * self.desk.wait(position) - age
+        if now < seen.estimate_due + LATE_GRACE_SECONDS:
+            return
+        texts = load_handoff_texts()
+        minutes = max(2, self.desk.wait(position))
+        self.rasa.say(
+            handoff.conversation_id,
+            texts.estimate_late.format(wait=texts.wait_words(minutes)),
+            buttons=texts.leave_button(),
+            state=texts.queue_state(position, minutes),
+        )
+        seen.estimate_due = now + 60 * minutes
+
+    def _tell_nobody(self, seen: _Seen, conversation_id: str, now: float) -> None:
+        """Every agent went offline while the customer waits: told at once, with how
+        long the bot still waits before it offers a callback."""
+        if seen.told_nobody:
+            return
+        texts = load_handoff_texts()
+        left = max(1, round((NOBODY_GRACE_SECONDS - (now - (self._nobody_since or now))) / 60))
+        self.rasa.say(
+            conversation_id,
+            texts.nobody_now.format(wait=texts.wait_words(left)),
+            buttons=texts.leave_button(),
+            chat_state="waiting",
+        )
+        seen.told_nobody = True
+
+    def _acknowledge(self, seen: _Seen, handoff, lines, now: float) -> None:
+        """A message written while waiting is acknowledged, at most once a minute."""
+        count = sum(1 for line in lines if line.who == "customer" and line.at > handoff.created_at)
+        if count > seen.customer_lines and now - seen.acked_at >= ACK_EVERY_SECONDS:
+            self.rasa.say(handoff.conversation_id, load_handoff_texts().still_waiting, chat_state="waiting")
             seen.acked_at = now
         seen.customer_lines = count
 
@@ -168,14 +219,8 @@ class QueueWatcher:
 
     def _give_up(self, handoff_id: int, conversation_id: str, in_hours: bool) -> None:
         texts = load_handoff_texts()
-        closed = texts.nobody_online if in_hours else texts.closed.format(hours=self.desk.hours.describe())
+        # One message on why, then the offer (not "nobody is free" twice in other words).
+        why = texts.gave_up if in_hours else texts.closed.format(hours=self.desk.hours.describe())
         offer = {"text": texts.callback_offer, "buttons": texts.yes_no(texts.callback_yes, texts.callback_no)}
         # Recorded as action_handoff finding nobody: its rules take the "ja" to a callback.
-        self._release(
-            handoff_id,
-            conversation_id,
-            "bot",
-            "no agent",
-            "action_handoff",
-            [{"text": texts.gave_up}, {"text": closed}, offer],
-        )
+        self._release(handoff_id, conversation_id, "bot", "no agent", "action_handoff", [{"text": why}, offer])

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.handoff.agents import AgentDirectory
 from bot.handoff.models import HandoffReason, HandoffStatus
 from bot.handoff.queue import HandoffQueue, HandoffView, ServiceHours
+from bot.handoff.texts import HandoffTexts, daytime
 from bot.tickets.store import TicketStore
 
 # Slots that steer the bot's rules, after a person was involved (handback, close,
@@ -24,6 +26,28 @@ AFTER_HANDOFF_SLOTS = {
     "handoff_reason": None,
     "handoff_offered": None,
 }
+
+
+def after_handback(handoff: HandoffView, text: str, texts: HandoffTexts) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """What the bot says and knows when it has the chat again (handback, close,
+    leaving the queue): `text`, and the fault report if the chat has one (the
+    agent may have opened it), so "wie ist der Stand?" is answered at once.
+    The diagnosis itself stays in its slot: a new topic starts from what it found."""
+    slots: dict[str, Any] = dict(AFTER_HANDOFF_SLOTS)
+    text = daytime(text)
+    if not handoff.ticket_number:
+        return [{"text": text}], slots
+    slots["ticket_number"] = handoff.ticket_number
+    return _ticket_first(text, [{"text": texts.ticket_kept.format(number=handoff.ticket_number)}]), slots
+
+
+def _ticket_first(text: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ "Hier ist wieder Ihr digitaler Assistent." – the report – "Kann ich sonst …?":
+    the question stays last, so the customer's yes or no answers it."""
+    intro, sep, question = text.rpartition(". ")
+    if not sep or not question.endswith("?"):
+        return [{"text": text}] + messages
+    return [{"text": intro + "."}] + messages + [{"text": question}]
 
 
 @dataclass(frozen=True)

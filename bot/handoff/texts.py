@@ -40,9 +40,12 @@ class HandoffTexts(BaseModel):
     callback_time_noted: str
     callback_declined: str
     unavailable: str
+    estimate_late: str  # the estimate told has passed: the new one, {wait}
+    nobody_now: str  # every agent went offline while the customer waits: how long the bot waits, {wait}
     gave_up: str
     agent_joined: str
     handed_back: str
+    ticket_kept: str  # after a handback: the chat's fault report, {number}
     closed_by_agent: str
 
     class Config:
@@ -57,14 +60,33 @@ class HandoffTexts(BaseModel):
         watcher sees the button's intent and takes them out of the queue)."""
         return [{"title": self.leave_queue, "payload": f"/{LEAVE_QUEUE_INTENT}"}]
 
+    @staticmethod
+    def wait_words(minutes: int) -> str:
+        """ "eine Minute", "12 Minuten": the estimate as the texts and the widget's header say it."""
+        return "eine Minute" if minutes <= 1 else f"{minutes} Minuten"
+
+    def queue_state(self, position: int, minutes: int) -> dict[str, str]:
+        """Metadata of a queue message: the web chat shows position and estimate in its header."""
+        return {"chat_state": "waiting", "queue_position": str(position), "queue_wait": self.wait_words(minutes)}
+
     def position(self, position: int, minutes: int) -> str:
         """The queue position in plain words: "Vor Ihnen warten noch 2 Personen."."""
-        wait = "eine Minute" if minutes <= 1 else f"{minutes} Minuten"
+        wait = self.wait_words(minutes)
         if position <= 1:
             return self.next_in_line.format(wait=wait)
         if position == 2:
             return self.waiting_behind_one.format(wait=wait)
         return self.waiting_behind.format(ahead=position - 1, wait=wait)
+
+
+def daytime(text: str) -> str:
+    """{greeting} and {farewell} filled by the hour ("Guten Abend", "einen schönen
+    Abend"), as in the bot's own responses (bot/rasa_ext/nlg.py)."""
+    from bot.german_time import daytime_words
+
+    for key, words in daytime_words().items():
+        text = text.replace("{" + key + "}", words)
+    return text
 
 
 @lru_cache(maxsize=4)

@@ -24,10 +24,12 @@ class RecordingRasa:
     def __init__(self) -> None:
         self.calls: list[tuple] = []
         self.customer_lines: dict[str, int] = {}
+        self.before: dict[str, int] = {}  # of customer_lines: written before joining the queue
         self.extra: dict[str, list[TranscriptLine]] = {}
         self.unpaused: set[str] = set()
         self.resumed_at: dict[str, datetime] = {}
         self.down = False
+        self.states: list[dict | None] = []
 
     def _record(self, *call) -> None:
         if self.down:
@@ -41,8 +43,10 @@ class RecordingRasa:
         sender_name: str | None = None,
         chat_state: str | None = None,
         buttons: list | None = None,
+        state: dict | None = None,
     ) -> None:
         self._record("say", conversation_id, text)
+        self.states.append(state)
 
     def back_to_bot(self, conversation_id: str, action: str, messages: list, slots: dict) -> None:
         self._record("back_to_bot", conversation_id, action, [m["text"] for m in messages])
@@ -55,8 +59,10 @@ class RecordingRasa:
     def conversation(self, conversation_id: str) -> ConversationState:
         if self.down:
             raise RasaUnavailable("down")
+        now, earlier = datetime.now(timezone.utc), datetime.now(timezone.utc) - timedelta(hours=1)
+        before = self.before.get(conversation_id, 0)
         lines = tuple(
-            TranscriptLine("customer", f"Nachricht {n}", datetime.now(timezone.utc), intent="inform")
+            TranscriptLine("customer", f"Nachricht {n}", earlier if n < before else now, intent="inform")
             for n in range(self.customer_lines.get(conversation_id, 0))
         ) + tuple(self.extra.get(conversation_id, ()))
         return ConversationState(
@@ -117,7 +123,7 @@ def test_a_message_while_waiting_is_acknowledged_at_most_once_a_minute(store):
     desk, rasa, clock = _desk(store), RecordingRasa(), Clock()
     watcher = QueueWatcher(desk, rasa, clock=clock)
     _queue(desk, "c1")
-    rasa.customer_lines["c1"] = 3  # what was written before joining the queue
+    rasa.customer_lines["c1"] = rasa.before["c1"] = 3  # what was written before joining the queue
     watcher.tick()
     assert texts.still_waiting not in rasa.said("c1")
     rasa.customer_lines["c1"] = 4
@@ -142,7 +148,7 @@ def test_outside_service_hours_waiting_customers_get_a_callback_offer(store):
     assert desk.queue.get(handoff.id).status is HandoffStatus.ABANDONED
     closed = texts.closed.format(hours=NEVER.describe())
     # One request: as if action_handoff found nobody, so its rules take "ja" to a callback.
-    assert rasa.calls == [("back_to_bot", "c1", "action_handoff", [texts.gave_up, closed, texts.callback_offer])]
+    assert rasa.calls == [("back_to_bot", "c1", "action_handoff", [closed, texts.callback_offer])]
     assert [a for _, _, a, _ in desk.queue.audit(handoff.id)] == ["queued", "abandoned"]
 
 
@@ -171,6 +177,43 @@ def test_with_nobody_online_the_customer_waits_a_grace_period_first(store):
     clock.now += 2
     watcher.tick()
     assert desk.queue.get(handoff.id).status is HandoffStatus.ABANDONED
+    # Told at once that nobody is there and how long the bot waits; then one
+    # message on why, and the callback offer (not two near-identical ones).
+    texts = load_handoff_texts()
+    assert rasa.said("c1") == [texts.nobody_now.format(wait=texts.wait_words(NOBODY_GRACE_SECONDS // 60))]
+    assert rasa.calls[-1] == ("back_to_bot", "c1", "action_handoff", [texts.gave_up, texts.callback_offer])
+
+
+def test_a_first_message_right_after_joining_the_queue_is_acknowledged(store):
+    texts = load_handoff_texts()
+    desk, rasa, clock = _desk(store), RecordingRasa(), Clock()
+    watcher = QueueWatcher(desk, rasa, clock=clock)
+    _queue(desk, "c1")
+    rasa.customer_lines["c1"] = 1  # "Hallo? Ist da jemand?" before the watcher's first round
+    watcher.tick()
+    assert texts.still_waiting in rasa.said("c1")
+
+
+def test_a_wrong_estimate_is_corrected_once_it_has_passed(store):
+    texts = load_handoff_texts()
+    desk, rasa, clock = _desk(store), RecordingRasa(), Clock()
+    watcher = QueueWatcher(desk, rasa, clock=clock)
+    first, second = _queue(desk, "c1"), _queue(desk, "c2")
+    desk.queue.claim(first.id, "anna")  # anna is busy: c2 waits
+    watcher.tick()
+    told = rasa.said("c2")
+    assert told == [texts.position(1, 6)]
+    clock.now += 6 * 60  # the six minutes are over, but not the grace
+    watcher.tick()
+    assert rasa.said("c2") == told
+    clock.now += 31
+    watcher.tick()
+    late = rasa.said("c2")[-1]
+    assert late == texts.estimate_late.format(wait=texts.wait_words(6))
+    assert rasa.states[-1] == texts.queue_state(1, 6)  # the widget's header shows the new estimate
+    watcher.tick()
+    assert rasa.said("c2").count(late) == 1  # not again until the new estimate has passed
+    assert desk.queue.get(second.id).status is HandoffStatus.WAITING
 
 
 def test_an_agent_coming_back_resets_the_grace_period(store):

@@ -122,3 +122,27 @@ def test_the_position_told_to_the_customer_is_recorded(desk):
     again = _join(desk, "c2")  # moved up: asking again records the new position
     assert (again.already, again.position) == (True, 1)
     assert desk.queue.get(second.handoff.id).notified_position == 1
+
+
+def test_after_a_handback_the_bot_knows_the_chats_fault_report():
+    from dataclasses import replace as _replace
+
+    from bot.handoff.desk import AFTER_HANDOFF_SLOTS, after_handback
+    from bot.handoff.queue import HandoffView
+    from bot.handoff.texts import load_handoff_texts
+
+    texts = load_handoff_texts()
+    handoff = HandoffView(
+        7, "c-1", "webchat", HandoffReason.DIAGNOSIS, "internet_down", "Thema: Internet", None, None,
+        HandoffStatus.RETURNED, "mia", datetime(2026, 12, 1, tzinfo=timezone.utc),
+    )
+    messages, slots = after_handback(handoff, texts.handed_back, texts)
+    assert messages == [{"text": texts.handed_back}] and slots == AFTER_HANDOFF_SLOTS
+
+    messages, slots = after_handback(_replace(handoff, ticket_number="ST-2026-000042"), texts.handed_back, texts)
+    assert slots["ticket_number"] == "ST-2026-000042"
+    said = [m["text"] for m in messages]
+    assert "ST-2026-000042" in said[1]
+    # The question comes last: the customer's "ja" or "nein" answers it.
+    assert said[0] == "Hier ist wieder Ihr digitaler Assistent."
+    assert said[-1] == "Kann ich sonst noch etwas für Sie tun?"

@@ -23,6 +23,9 @@ REQUIRED = {
     "callback_done_plain": {"number"},
     "callback_time_noted": {"when"},
     "agent_joined": {"name"},
+    "estimate_late": {"wait"},
+    "nobody_now": {"wait"},
+    "ticket_kept": {"number"},
 }
 ENGLISH = re.compile(r"\b(the|please|you|your|and|agent|queue|wait|sorry|thank)\b", re.IGNORECASE)
 

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk
+from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk, after_handback
 from bot.handoff.models import HandoffStatus
 from bot.handoff.texts import LEAVE_QUEUE_INTENT, load_handoff_texts
 from bot.rasa_api import RasaClient, RasaError
@@ -88,7 +88,7 @@ class QueueWatcher:
                     line.who == "customer" and line.intent in LEAVE_INTENTS and line.at > handoff.created_at
                     for line in state.lines
                 ):
-                    self._leave(handoff.id, handoff.conversation_id)
+                    self._leave(handoff)
                     continue
                 if self._nobody_since is not None:
                     pass  # no position or estimate while nobody is there to take the chat
@@ -193,29 +193,26 @@ class QueueWatcher:
             seen.acked_at = now
         seen.customer_lines = count
 
-    def _release(self, handoff_id: int, conversation_id: str, actor: str, why: str, action: str, messages) -> None:
+    def _release(
+        self, handoff_id: int, conversation_id: str, actor: str, why: str, action: str, messages, slots=None
+    ) -> None:
         """Out of the queue and back to the bot. The database decides first (an
         agent may be taking the chat this very moment); if Rasa cannot be told,
         the chat waits again and the next round retries, so nobody stays paused."""
         if self.desk.queue.abandon(handoff_id, actor, why) is None:
             return
         try:
-            self.rasa.back_to_bot(conversation_id, action, messages, AFTER_HANDOFF_SLOTS)
+            self.rasa.back_to_bot(conversation_id, action, messages, slots or AFTER_HANDOFF_SLOTS)
         except RasaError:
             self.desk.queue.reopen(handoff_id)
             raise
 
-    def _leave(self, handoff_id: int, conversation_id: str) -> None:
+    def _leave(self, handoff) -> None:
         texts = load_handoff_texts()
+        messages, slots = after_handback(handoff, texts.left_queue, texts)
         # Recorded as after a handback: "nein" then means "nothing else".
-        self._release(
-            handoff_id,
-            conversation_id,
-            "customer",
-            "left the queue",
-            "action_handoff_returned",
-            [{"text": texts.left_queue}],
-        )
+        why, action = "left the queue", "action_handoff_returned"
+        self._release(handoff.id, handoff.conversation_id, "customer", why, action, messages, slots)
 
     def _give_up(self, handoff_id: int, conversation_id: str, in_hours: bool) -> None:
         texts = load_handoff_texts()

@@ -1,9 +1,11 @@
 """The agent console: a small Sanic app in its own process (`python -m bot.console`).
 
-Pages are rendered with Jinja2 (autoescape on); the live parts (queue, transcript)
-are JSON polled every 1.5 s by static/console.js, which only ever sets
-textContent. Security: login with argon2-hashed passwords (bot/handoff/agents.py),
-an HttpOnly SameSite=Strict session cookie, a CSRF token on every state change
+Pages are rendered with Jinja2 (autoescape on); the queue is JSON polled every
+1.5 s by static/console.js, an open chat is pushed to the page as server-sent
+events (bot/console/live.py polls Rasa for it), with the 1.5 s poll as the
+fallback when the stream drops. The script only ever sets textContent.
+Security: login with argon2-hashed passwords (bot/handoff/agents.py), an
+HttpOnly SameSite=Strict session cookie, a CSRF token on every state change
 (form field or X-CSRF-Token header) plus a same-origin check, a strict CSP,
 and growing delays after failed logins that never lock out an agent's own
 browser (bot/console/throttle.py).
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import math
 import os
@@ -27,6 +30,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.console.live import ChatFeed
 from bot.console.service import TICKET_STATUS, Console, ConsoleError, as_json
 from bot.console.throttle import LoginThrottle, attempt_keys
 from bot.console.watcher import POLL_SECONDS, QueueWatcher
@@ -55,6 +59,7 @@ _SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+STREAM_REFRESH_SECONDS = 10  # a full view now and then (ticket changes, the login still valid), and a keep-alive
 
 _templates = Environment(
     loader=FileSystemLoader(str(HERE / "templates")),
@@ -249,10 +254,51 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
     async def chat(request: Request, login: Login, handoff_id: int) -> HTTPResponse:
         return _json(as_json(await run(console.chat, handoff_id, login.agent)))
 
+    feed = ChatFeed(console.snapshot)
+
+    @app.get("/api/chats/<handoff_id:int>/stream")
+    @api
+    async def chat_stream(request: Request, login: Login, handoff_id: int):
+        """The chat as server-sent events: `event: chat` with the same JSON as
+        /api/chats/<id>, whenever something changed; `event: login` when the
+        session ended."""
+        await run(console._get, handoff_id)  # 404 before the stream starts
+        stream = await request.respond(
+            content_type="text/event-stream; charset=utf-8",
+            headers={**_SECURITY_HEADERS, "X-Accel-Buffering": "no"},
+        )
+        await stream.send("retry: 1000\n\n")
+        sent = None
+        async with feed.listen(handoff_id) as inbox:
+            while True:
+                try:
+                    item = await asyncio.wait_for(inbox.get(), STREAM_REFRESH_SECONDS)
+                except asyncio.TimeoutError:
+                    if await _login_of(request) is None:
+                        await stream.send('event: login\ndata: {}\n\n')
+                        break
+                    item = feed.latest(handoff_id)
+                if isinstance(item, Exception) or item is None:
+                    await stream.send(": waiting\n\n")  # keeps the connection; the page keeps its lines
+                    continue
+                data = json.dumps(as_json(await run(console.view, item, login.agent)), ensure_ascii=False)
+                if data != sent:
+                    await stream.send(f"event: chat\ndata: {data}\n\n")
+                    sent = data
+                else:
+                    await stream.send(": ping\n\n")
+        await stream.eof()
+
     @app.post("/api/chats/<handoff_id:int>/claim")
     @api
     async def claim(request: Request, login: Login, handoff_id: int) -> HTTPResponse:
-        await run(console.claim, handoff_id, login.agent)
+        greeting = await run(console.claim, handoff_id, login.agent)
+        return _json({"ok": True, "greeting": greeting})
+
+    @app.post("/api/chats/<handoff_id:int>/typing")
+    @api
+    async def typing(request: Request, login: Login, handoff_id: int) -> HTTPResponse:
+        await run(console.typing, handoff_id, login.agent)
         return _json({"ok": True})
 
     @app.post("/api/chats/<handoff_id:int>/reply")
@@ -318,5 +364,6 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
     async def stop_watcher(app_: Sanic, _loop) -> None:
         for task in tasks:
             task.cancel()
+        await feed.close()
 
     return app

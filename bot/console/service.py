@@ -8,8 +8,11 @@ through the Rasa API, and is recorded in the audit with agent and time.
 from __future__ import annotations
 
 import logging
+import re
+import threading
 from dataclasses import asdict, dataclass
-from typing import Any
+from datetime import timedelta
+from typing import Any, Iterable
 
 from bot.diagnosis.engine import DiagnosisEngine
 from bot.diagnosis.model import PROBLEM_AREAS
@@ -19,7 +22,7 @@ from bot.handoff.models import HandoffStatus
 from bot.handoff.queue import AlreadyTaken, HandoffView
 from bot.handoff.texts import load_handoff_texts
 from bot.identity import verified_identity
-from bot.rasa_api import RasaClient, RasaError
+from bot.rasa_api import ConversationState, RasaClient, RasaError, TranscriptLine
 from bot.tickets.models import TicketStatus
 from bot.tickets.store import TicketNotFound, TicketRequest, TicketStoreUnavailable
 
@@ -27,12 +30,14 @@ logger = logging.getLogger(__name__)
 
 MAX_REPLY_CHARS = 2000
 LIVE_CHANNELS = ("webchat",)
+FIRST_WORDS_CHARS = 80
+# Why a customer waits, in plain words for the queue row and the chat page.
 REASONS = {
     "customer_request": "Wollte einen Menschen sprechen",
-    "diagnosis": "Diagnose endet bei einem Menschen",
-    "misunderstood": "Bot hat zweimal nicht verstanden",
-    "complaint": "Verärgert",
-    "backend_failure": "System gestört",
+    "diagnosis": "Die Fehlersuche des Bots braucht hier einen Menschen",
+    "misunderstood": "Der Bot hat die Kundin / den Kunden zweimal nicht verstanden",
+    "complaint": "Ist verärgert und möchte sich beschweren",
+    "backend_failure": "Ein Teil unseres Systems war gestört",
 }
 # Line verdicts (knowledge/verdicts.yml ids, plus the route when no check was possible).
 VERDICTS = {
@@ -78,10 +83,65 @@ class ChatView:
     paused: bool
     ticket: dict[str, Any] | None
     identified: bool
+    # The greeting the customer got automatically at the takeover, while the agent
+    # has not written yet (the page shows it, so nobody greets twice).
+    auto_greeting: str | None = None
+    # Set when Rasa could not be asked: the page keeps the lines it has.
+    transcript_error: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatSnapshot:
+    """What the console knows of one chat at one moment: its queue row and, when
+    Rasa answered, the conversation (bot/console/live.py polls these)."""
+
+    handoff: HandoffView
+    state: ConversationState | None
+
+    def key(self) -> tuple:
+        """Changes whenever anything the chat page shows (except the ticket) changes."""
+        lines = self.state.lines if self.state else None
+        return (self.handoff, self.state.paused if self.state else None, lines,
+                bool(self.state and verified_identity(self.state.slots)))
 
 
 def sender_name(agent: AgentView) -> str:
     return f"{agent.display_name}, Kundenservice"
+
+
+def _greeting_pattern() -> re.Pattern[str]:
+    before, _, after = load_handoff_texts().agent_joined.partition("{name}")
+    return re.compile(re.escape(before) + r".{1,80}?" + re.escape(after))
+
+
+def line_ids(lines: Iterable[TranscriptLine]) -> list[str]:
+    """A stable id per transcript line: its time in microseconds, and a counter for
+    lines with the same time. Lines are only ever appended, so an id keeps its line."""
+    ids: list[str] = []
+    seen: dict[int, int] = {}
+    for line in lines:
+        at = int(line.at.timestamp() * 1_000_000)
+        n = seen.get(at, 0)
+        seen[at] = n + 1
+        ids.append(f"{at}-{n}")
+    return ids
+
+
+def first_words(lines: Iterable[TranscriptLine], limit: int = FIRST_WORDS_CHARS) -> str:
+    """The customer's first own words (typed, else the first button they tapped),
+    on one line and cut at a word boundary, for the queue row."""
+    customer = [line for line in lines if line.who == "customer" and line.input != "command" and line.text.strip()]
+    typed = [line for line in customer if line.input == "typed"]
+    chosen = (typed or customer)[:1]
+    if not chosen:
+        return ""
+    text = " ".join(chosen[0].text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:-") + "…"
 
 
 class Console:
@@ -90,6 +150,8 @@ class Console:
         self.queue = desk.queue
         self.rasa = rasa
         self._engine: DiagnosisEngine | None = None
+        self._first_words: dict[int, str] = {}  # handoff id -> the customer's first words (they never change)
+        self._lock = threading.Lock()
 
     def area_title(self, area: str | None) -> str:
         if not area:
@@ -123,6 +185,22 @@ class Console:
         }
         return data
 
+    def opening_words(self, handoff: HandoffView) -> str:
+        """The customer's first words for a waiting chat's row; asked from Rasa once."""
+        with self._lock:
+            known = self._first_words.get(handoff.id)
+        if known is not None:
+            return known
+        try:
+            words = first_words(self.rasa.conversation(handoff.conversation_id).lines)
+        except RasaError:
+            return ""  # asked again at the next poll
+        with self._lock:
+            if len(self._first_words) > 2000:
+                self._first_words.clear()
+            self._first_words[handoff.id] = words
+        return words
+
     # -- reading ----------------------------------------------------------------------
 
     def overview(self, agent: AgentView) -> dict[str, Any]:
@@ -131,7 +209,7 @@ class Console:
         callbacks = self.queue.listing((HandoffStatus.CALLBACK,))
         available = self.desk.availability()
         return {
-            "waiting": [self.describe(h, agent) for h in waiting],
+            "waiting": [{**self.describe(h, agent), "first_words": self.opening_words(h)} for h in waiting],
             "active": [self.describe(h, agent) for h in active],
             "callbacks": [self.describe(h, agent) for h in callbacks],
             "recent": [self.describe(h, agent) for h in self.queue.recent(10)],
@@ -140,41 +218,67 @@ class Console:
         }
 
     def chat(self, handoff_id: int, agent: AgentView) -> ChatView:
+        return self.view(self.snapshot(handoff_id), agent)
+
+    def snapshot(self, handoff_id: int) -> ChatSnapshot:
         handoff = self._get(handoff_id)
-        lines: list[dict[str, Any]] = []
-        paused = False
-        identified = False
         try:
             state = self.rasa.conversation(handoff.conversation_id)
-            paused = state.paused
-            lines = [
-                {"who": line.who, "text": line.text, "at": line.at.isoformat(), "name": line.name, "input": line.input}
-                for line in state.lines
-            ]
-            identified = verified_identity(state.slots) is not None
         except RasaError as error:
             logger.warning("transcript unavailable: %s", error)
-            lines = [{"who": "note", "text": "Der Gesprächsverlauf ist gerade nicht abrufbar.", "at": "", "name": None}]
-        ticket = None
-        if handoff.ticket_number:
-            try:
-                view = self.desk.store.get(handoff.ticket_number)
-                ticket = {
-                    "number": view.number,
-                    "status": TICKET_STATUS.get(view.status.value, view.status.value),
-                    "history": [
-                        {
-                            "at": h["at"].isoformat() if h.get("at") else None,
-                            "actor": h.get("actor"),
-                            "status": TICKET_STATUS.get(h.get("to") or "", h.get("to")),
-                            "note": h.get("note"),
-                        }
-                        for h in view.history
-                    ][-5:],
-                }
-            except Exception:  # noqa: BLE001 - show the chat without it
-                ticket = {"number": handoff.ticket_number, "status": "?", "history": []}
-        return ChatView(self.describe(handoff, agent), lines, paused, ticket, identified)
+            state = None
+        return ChatSnapshot(handoff, state)
+
+    def view(self, snapshot: ChatSnapshot, agent: AgentView) -> ChatView:
+        handoff, state = snapshot.handoff, snapshot.state
+        if state is None:
+            return ChatView(
+                self.describe(handoff, agent), [], False, self._ticket(handoff), False,
+                transcript_error="Der Gesprächsverlauf ist gerade nicht abrufbar. Die Seite versucht es weiter.",
+            )
+        greeting = _greeting_pattern()
+        # The greeting claim() sends is an agent line with exactly that text; the
+        # reminder is for the one of the current takeover, until the agent writes.
+        claimed = handoff.claimed_at - timedelta(seconds=5) if handoff.claimed_at else None
+        lines: list[dict[str, Any]] = []
+        auto_greeting: str | None = None
+        for line_id, line in zip(line_ids(state.lines), state.lines, strict=True):
+            auto = line.who == "agent" and greeting.fullmatch(line.text) is not None
+            lines.append({
+                "id": line_id, "who": line.who, "text": line.text, "at": line.at.isoformat(),
+                "name": line.name, "input": line.input, "auto": auto,
+            })
+            if auto and claimed is not None and line.at >= claimed:
+                auto_greeting = line.text
+            elif line.who == "agent":
+                auto_greeting = None  # the agent wrote since: no reminder needed
+        mine = handoff.status is HandoffStatus.ACTIVE and handoff.agent == agent.username
+        return ChatView(
+            self.describe(handoff, agent), lines, state.paused, self._ticket(handoff),
+            verified_identity(state.slots) is not None,
+            auto_greeting=auto_greeting if mine else None,
+        )
+
+    def _ticket(self, handoff: HandoffView) -> dict[str, Any] | None:
+        if not handoff.ticket_number:
+            return None
+        try:
+            view = self.desk.store.get(handoff.ticket_number)
+            return {
+                "number": view.number,
+                "status": TICKET_STATUS.get(view.status.value, view.status.value),
+                "history": [
+                    {
+                        "at": h["at"].isoformat() if h.get("at") else None,
+                        "actor": h.get("actor"),
+                        "status": TICKET_STATUS.get(h.get("to") or "", h.get("to")),
+                        "note": h.get("note"),
+                    }
+                    for h in view.history
+                ][-5:],
+            }
+        except Exception:  # noqa: BLE001 - show the chat without it
+            return {"number": handoff.ticket_number, "status": "?", "history": []}
 
     def _get(self, handoff_id: int) -> HandoffView:
         handoff = self.queue.get(handoff_id)
@@ -185,7 +289,9 @@ class Console:
 
     # -- acting -----------------------------------------------------------------------
 
-    def claim(self, handoff_id: int, agent: AgentView) -> HandoffView:
+    def claim(self, handoff_id: int, agent: AgentView) -> str | None:
+        """Take the chat; returns the greeting the customer got automatically (None
+        if it could not be delivered)."""
         try:
             handoff = self.queue.claim(handoff_id, agent.username)
         except AlreadyTaken:
@@ -193,14 +299,13 @@ class Console:
             who = current.agent if current and current.agent else None
             message = f"Diesen Chat hat gerade {who} übernommen." if who else "Dieser Chat wartet nicht mehr."
             raise ConsoleError(message) from None
-        name = agent.display_name
+        greeting = load_handoff_texts().agent_joined.format(name=agent.display_name)
         try:
-            self.rasa.say(
-                handoff.conversation_id, load_handoff_texts().agent_joined.format(name=name), sender_name(agent)
-            )
+            self.rasa.say(handoff.conversation_id, greeting, sender_name(agent))
         except RasaError as error:
             logger.warning("greeting not delivered: %s", error)
-        return handoff
+            return None
+        return greeting
 
     def _mine(self, handoff_id: int, agent: AgentView) -> HandoffView:
         handoff = self._get(handoff_id)
@@ -222,6 +327,14 @@ class Console:
                 "Die Nachricht konnte nicht zugestellt werden. Bitte versuchen Sie es noch einmal.", 503
             ) from None
         self.queue.record(handoff.id, f"agent:{agent.username}", "message", f"{len(text)} Zeichen")
+
+    def typing(self, handoff_id: int, agent: AgentView) -> None:
+        """The agent is writing: the customer's chat shows "Mia schreibt …"."""
+        handoff = self._mine(handoff_id, agent)
+        try:
+            self.rasa.agent_typing(handoff.conversation_id, sender_name(agent))
+        except RasaError:
+            pass  # only a hint; the message itself is what counts
 
     def hand_back(self, handoff_id: int, agent: AgentView) -> None:
         self._end(handoff_id, agent, HandoffStatus.RETURNED, "action_handoff_returned", "handed_back")

@@ -65,19 +65,34 @@ def _at(event: dict) -> datetime:
         return datetime.fromtimestamp(0, tz=timezone.utc)
 
 
-def _customer_line(event: dict, intent: str | None) -> tuple[str, str]:
+def _customer_line(event: dict, intent: str | None, offered: dict[str, str] | None = None) -> tuple[str, str]:
     """(text, input kind) of what the customer did, as the agent should read it.
     A button press is known from the metadata the Rasa server set
     (bot/rasa_ext/processor.py), never from the text: a typed "[Knopf: affirm]"
-    or "/affirm" stays typed text, and the console shows the kinds differently."""
+    or "/affirm" stays typed text, and the console shows the kinds differently.
+
+    What the customer read on the button is shown, not the intent: the title the
+    server recorded; else the title of the button with this payload in the bot's
+    turn before (offered: payload -> title); else the label the widget sent
+    (`button_label`); the intent only when nothing else is known. A message stored before the server marked presses (no
+    `input` at all) that is exactly the payload of a button the bot had just
+    offered was such a press too (Rasa read it as one)."""
     metadata = event.get("metadata")
-    source = metadata.get("input") if isinstance(metadata, dict) else None
+    metadata = metadata if isinstance(metadata, dict) else {}
+    source = metadata.get("input")
     kind = source.get("kind") if isinstance(source, dict) else None
+    text = str(event.get("text") or "")
+    offered = offered or {}
     if kind == "button":
-        return str(source.get("title") or intent or "?"), "button"
+        sent = metadata.get("button_label")
+        label = source.get("title") or offered.get(text.strip()) or (sent if isinstance(sent, str) else None)
+        label = str(label or "").strip()[:200]
+        return label or str(intent or "?"), "button"
     if kind == "command":
         return ("hat den Chat geöffnet" if intent == "greet" else str(intent or "?")), "command"
-    return str(event.get("text") or ""), "typed"
+    if source is None and offered.get(text.strip()):
+        return offered[text.strip()], "button"
+    return text, "typed"
 
 
 RESUMING_EVENTS = {"resume", "restart", "session_started"}
@@ -92,17 +107,23 @@ def resumed_at(events: list[dict]) -> datetime | None:
 def transcript(events: list[dict]) -> tuple[TranscriptLine, ...]:
     """Customer and bot/agent messages, in order."""
     lines: list[TranscriptLine] = []
+    offered: dict[str, str] = {}  # payload -> title, of the bot's messages since the customer's last one
     for event in events:
         kind = event.get("event")
         if kind == "user":
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            text, source = _customer_line(event, intent)
+            text, source = _customer_line(event, intent, offered)
             lines.append(TranscriptLine("customer", text, _at(event), intent=intent, input=source))
+            offered = {}
         elif kind == "bot":
             metadata = event.get("metadata") or {}
             name = metadata.get("sender_name") if isinstance(metadata, dict) else None
             text = str(event.get("text") or "")
-            buttons = (event.get("data") or {}).get("buttons") or []
+            data = event.get("data") if isinstance(event.get("data"), dict) else {}
+            buttons = data.get("buttons") or data.get("quick_replies") or []
+            for button in buttons:
+                if isinstance(button, dict) and isinstance(button.get("payload"), str) and button.get("title"):
+                    offered[button["payload"].strip()] = str(button["title"])
             if buttons:
                 text += "\n" + " | ".join(f"[{b.get('title', '')}]" for b in buttons if isinstance(b, dict))
             lines.append(TranscriptLine("agent" if name else "bot", text, _at(event), name if name else None))

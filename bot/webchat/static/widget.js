@@ -54,7 +54,6 @@
   panel.hidden = true;
 
   var head = el("div", "chat-head");
-  var titles = el("div", "chat-titles");
   var title = el("h2", null, "Störungshilfe");
   title.id = "chat-title";
   // Who the customer is talking to, always visible: assistant, queue (position,
@@ -62,8 +61,6 @@
   var state = el("p", "chat-state");
   state.id = "chat-state";
   state.setAttribute("role", "status");
-  titles.appendChild(title);
-  titles.appendChild(state);
   var clearButton = el("button", "chat-clear", "Verlauf löschen");
   clearButton.type = "button";
   var closeButton = el("button", "chat-close");
@@ -73,9 +70,10 @@
   var cross = el("span", "chat-close-x", "✕");
   cross.setAttribute("aria-hidden", "true");
   closeButton.appendChild(cross);
-  head.appendChild(titles);
+  head.appendChild(title);
   head.appendChild(clearButton);
   head.appendChild(closeButton);
+  head.appendChild(state);  // its own line under the title and the buttons
 
   var notice = el("p", "chat-notice");
   notice.setAttribute("role", "status");
@@ -212,7 +210,7 @@
         input.focus();
       }));
     });
-    queueText.textContent = exits.length ? "Sie können auch gleich wieder mit dem Assistenten weiterschreiben." : "";
+    queueText.textContent = exits.length ? "Sie möchten lieber nicht warten?" : "";
     queueBar.hidden = !exits.length;
   }
 

@@ -42,13 +42,14 @@ def german_date(moment: datetime | None) -> str:
 
 
 def day_greeting(now: datetime | None = None) -> str:
-    """ "Guten Morgen", "Guten Tag" or "Guten Abend", by the hour in Germany."""
+    """ "Guten Morgen", "Guten Tag", "Guten Abend", by the hour in Germany; in the
+    small hours a plain "Hallo" (nobody says "Guten Abend" at three in the morning)."""
     hour = (now or datetime.now(timezone.utc)).astimezone(GERMAN_TIME).hour
     if 5 <= hour < 11:
         return "Guten Morgen"
     if 11 <= hour < 18:
         return "Guten Tag"
-    return "Guten Abend"
+    return "Guten Abend" if hour >= 18 else "Hallo"
 
 
 def farewell(now: datetime | None = None) -> str:

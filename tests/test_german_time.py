@@ -18,7 +18,7 @@ def _at(hour_utc: int) -> datetime:
         (16, "Guten Tag", "einen schönen Abend"),  # 17:30
         (17, "Guten Abend", "einen schönen Abend"),  # 18:30
         (21, "Guten Abend", "eine gute Nacht"),  # 22:30
-        (1, "Guten Abend", "eine gute Nacht"),  # 2:30 at night: no "schönen Tag"
+        (1, "Hallo", "eine gute Nacht"),  # 2:30 at night: no "schönen Tag", no "Guten Abend"
     ],
 )
 def test_greetings_follow_the_hour_in_germany(hour_utc, greeting, goodbye):

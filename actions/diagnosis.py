@@ -163,11 +163,17 @@ class ActionDiagnosisStart(Action):
                 return queued + present(dispatcher, current, tracker)
         # A fresh topic: whatever was queued is taken up now or was offered already.
         fresh: List[Dict] = [SlotSet("pending_topic", None)] if tracker.get_slot("pending_topic") else []
-        router = router_of(tracker, include_slot=True)
-        lamps = lamp_facts(tracker, router)
         # What an earlier diagnosis of this session learnt is not asked again (a second
         # topic, or the one that ran before a person took over).
         earlier = current if current is not None and diagnosed_this_session(tracker.events) else None
+        if earlier is not None and earlier.area == area and not engine().is_finished(earlier):
+            # The same problem again, unfinished ("das Internet geht immer noch nicht"
+            # after a person had the chat): on from where it stopped, not from the start.
+            say(dispatcher, "resume")
+            resumed = engine().remember(earlier, (tracker.latest_message or {}).get("text") or "")
+            return fresh + [SlotSet("diagnosis_misses", 0)] + present(dispatcher, resumed, tracker)
+        router = router_of(tracker, include_slot=True)
+        lamps = lamp_facts(tracker, router)
         state = engine().start(area, router=router, lamps=lamps, text=problem_texts(tracker.events), earlier=earlier)
         step = opening_step(mood_of(tracker.latest_message))
         if step.next_action:

@@ -267,3 +267,23 @@ def test_a_waiting_customer_can_leave_the_queue_in_words(bot):
     assert HandoffQueue(TicketStore(bot.tickets_url)).open_for(sender) is None
     said = [e.get("text") for e in _tracker(bot, sender)["events"] if e["event"] == "bot"]
     assert texts.left_queue in said, said[-3:]
+
+
+def test_after_a_handback_the_same_problem_goes_on_where_it_stopped(bot):
+    from bot.diagnosis.engine import DiagnosisEngine
+    from bot.diagnosis.texts import load_texts
+
+    texts = load_handoff_texts()
+    _account(bot, "emma", "Emma")
+    agent = ConsoleSession(bot.console_url, "emma", PASSWORD)
+    sender = _sender("resume")
+    first = DiagnosisEngine.load().tree("internet_down").nodes["other_devices"].text
+    assert first[:40] in _text(bot.send(sender, "Mein Internet geht seit heute früh nicht mehr"))
+    assert texts.queued in _text(bot.send(sender, "Ich möchte bitte mit einem Mitarbeiter sprechen"))
+    handoff = _open_handoff(bot, sender)
+    assert agent.post(f"/api/chats/{handoff.id}/claim").ok
+    assert agent.post(f"/api/chats/{handoff.id}/handback").ok
+    reply = _text(bot.send(sender, "das Internet geht immer noch nicht"))
+    assert load_texts()["resume"] in reply and first[:40] in reply  # the open question, not a new start
+    reply = _text(bot.send(sender, "nein, auf keinem Gerät"))
+    assert "Kundennummer" in reply  # and the diagnosis goes on: the line first

@@ -21,6 +21,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from bot.devstack import ConsoleSession
 from bot.handoff.agents import AgentDirectory
+from bot.handoff.models import HandoffStatus
 from bot.handoff.queue import HandoffQueue
 from bot.handoff.texts import load_handoff_texts
 from bot.tickets.store import TicketStore
@@ -92,6 +93,18 @@ def agents(bot):
         if directory.get(username) is None:
             directory.add(username, name, PASSWORD)
     return directory
+
+
+@pytest.fixture(autouse=True)
+def nobody_left_waiting(bot):
+    """Chats a test leaves in the queue are taken out afterwards (the stack is
+    shared: other tests expect their own chat to be the newest one waiting)."""
+    queue = HandoffQueue(TicketStore(bot.tickets_url))
+    before = {h.id for h in queue.listing((HandoffStatus.WAITING,))}
+    yield
+    for handoff in queue.listing((HandoffStatus.WAITING,)):
+        if handoff.id not in before:
+            queue.abandon(handoff.id, "test", "test finished")
 
 
 # -- helpers ----------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def test_agent_takes_over_both_write_and_the_bot_answers_again(browser, bot, age
 
     joined = customer.locator(".msg.agent").filter(has_text=texts.agent_joined.format(name="Mia"))
     expect(joined).to_be_visible()
-    expect(joined.locator(".who")).to_have_text("Mia, Kundenservice")
+    expect(joined.locator(".who .name")).to_have_text("Mia, Kundenservice")
 
     hostile = "<script>window.__pwned = 1</script><b>fett</b>"
     console.get_by_label("Ihre Antwort an die Kundin / den Kunden").fill("Guten Tag! " + hostile)
@@ -169,6 +169,7 @@ def test_the_customer_can_stop_waiting_and_the_bot_is_back(browser, bot, agents)
     expect(customer.locator(".msg.bot .bubble").last).to_have_text(texts.left_queue, timeout=10000)
     expect(console.locator("#waiting tr")).to_have_count(waiting_before - 1)  # gone from the queue
     _say(customer, "Mein Telefon geht nicht")
-    expect(customer.get_by_role("button", name="Ja, das Internet geht")).to_be_visible()  # the bot answers again
+    # The bot answers again, and knows the internet is down too (said before): the line first.
+    expect(customer.locator(".msg.bot .bubble").last).to_contain_text("Kundennummer")
     customer_context.close()
     agent_context.close()

@@ -251,7 +251,7 @@ def test_an_angry_customer_who_says_yes_is_queued_as_a_complaint(bot):
     bot.send(sender, "ja")
     handoff = _open_handoff(bot, sender)
     assert handoff.reason.value == "complaint"
-    assert _wait_for(lambda: _listed(agent, handoff.id))["reason"] == "Verärgert"
+    assert _wait_for(lambda: _listed(agent, handoff.id))["reason"] == "Ist verärgert und möchte sich beschweren"
 
 
 def test_a_waiting_customer_can_leave_the_queue_in_words(bot):

@@ -1,8 +1,8 @@
 import asyncio
 
+import yaml
 from rasa.core.nlg.generator import NaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-import yaml
 from rasa.utils.endpoints import EndpointConfig
 
 import bot.rasa_ext.nlg as nlg_module

@@ -281,7 +281,8 @@
     notice.hidden = false;
   });
   socket.on("agent_typing", function (data) {
-    var name = data && typeof data.name === "string" ? data.name.slice(0, 40) : null;
+    // "Mia, Kundenservice" -> "Mia schreibt …"
+    var name = data && typeof data.name === "string" ? data.name.split(",")[0].trim().slice(0, 40) : null;
     if (name && chat.mode === "agent") showTyping(true, name, AGENT_TYPING_MS);
   });
   socket.on("bot_uttered", function (message) {

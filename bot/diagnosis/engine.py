@@ -389,6 +389,9 @@ class DiagnosisEngine:
         over); what it learnt is not asked again (Tree.carry, its facts)."""
         tree = self.tree(area)
         known = self._carried(tree, earlier) if earlier is not None else ()
+        if known or (earlier is not None and not self.ended_solved(earlier)):
+            # The router and its lamps as the earlier diagnosis knew them.
+            router, lamps = router or earlier.router, tuple(lamps) or earlier.lamps
         fresh = DiagnosisState(area=area, node=tree.start, router=router, lamps=tuple(lamps), known=known)
         state = self.remember(fresh, text)
         entry = self._entry(tree, text)
@@ -413,15 +416,31 @@ class DiagnosisEngine:
         and the answers Tree.carry takes from its steps, unless it ended solved
         (then what it found out may no longer be true)."""
         taken = {f"{step.node}:{step.answer}" for step in earlier.steps if step.answer}
-        if "solved" in {step.answer for step in earlier.steps} or self._is_happy_end(earlier.area, earlier.node):
+        if self.ended_solved(earlier):
             return ()
         carried = tuple(
             f"{tree.area}.{carry.node}:{carry.answer}"
             for carry in tree.carry
             if any(after.split(".", 1)[1] in taken for after in carry.after)
         )
-        questions = {key.split(":", 1)[0] for key in carried}
-        return tuple(k for k in earlier.known if k.split(":", 1)[0] not in questions) + carried
+        # The questions it asked and got answered, wherever a tree asks the same one
+        # (a handover from the telephone leads back to the internet's lamp question).
+        # Steps do not say their tree: a question is the same where node and answer are.
+        answered = tuple(
+            f"{area}.{step.node}:{step.answer}"
+            for step in earlier.steps
+            if step.kind == "question" and step.answer
+            for area, other in self.trees.items()
+            if isinstance(other.nodes.get(step.node), QuestionNode)
+            and step.answer in [a.id for a in other.nodes[step.node].answers]
+        )
+        new = carried + tuple(k for k in answered if k not in carried)
+        questions = {key.split(":", 1)[0] for key in new}
+        return tuple(k for k in earlier.known if k.split(":", 1)[0] not in questions) + new
+
+    def ended_solved(self, state: DiagnosisState) -> bool:
+        """The customer's problem went away (a happy end, or "es geht wieder" at a step)."""
+        return "solved" in {step.answer for step in state.steps} or self._is_happy_end(state.area, state.node)
 
     def remember(self, state: DiagnosisState, text: str) -> DiagnosisState:
         """The facts (Tree.facts, of every tree: a handover may lead there) that a

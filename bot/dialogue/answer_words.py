@@ -39,6 +39,7 @@ UNSOLVED_MARKERS = SAME_FAULT_MARKERS | {"los", "schon", "immer", "trotzdem", "r
 PARTLY_MARKERS = frozenset({"nur", "aber", "noch", "andere", "anderen", "anderes", "laptop", "tablet", "handy", "pc"})
 FIXED = "fixed"  # the answer id of "it works now" in every tree
 BEFORE, AFTER = 1, 3  # how far a negation reaches in a clause: "kein bild", "geht immer noch nicht"
+FINAL_REACH = 8  # a clause-final negation reaches this far back: "geht seit heute früh nicht mehr"
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,15 @@ def _negated(words: Sequence[str], start: int, end: int) -> bool:
             after = after[:index]
             break
     around = list(words[max(0, start - BEFORE) : start]) + after
-    return any(w in NEGATIONS for w in around)
+    if any(w in NEGATIONS for w in around):
+        return True
+    # German puts the negation at the end of the clause, after the adverbials: "internet
+    # geht seit heute früh nicht mehr". A negation among the clause's last two words
+    # negates it, within FINAL_REACH words of the phrase.
+    rest = list(words[end:])
+    if len(rest) > FINAL_REACH or any(w in CLAUSE_BREAKS for w in rest):
+        return False
+    return any(w in NEGATIONS for w in rest[-2:])
 
 
 def score(patterns: Iterable[Pattern], words: Sequence[str]) -> float:

@@ -273,4 +273,22 @@ def test_a_solved_earlier_diagnosis_carries_nothing():
 
 def test_facts_the_customer_told_earlier_are_kept():
     earlier = ENGINE.remember(_internet_down_everywhere(), "die DSL Lampe blinkt")
-    assert ENGINE.start("phone_down", earlier=earlier).known[: len(earlier.known)] == earlier.known
+    assert earlier.known and set(earlier.known) <= set(ENGINE.start("phone_down", earlier=earlier).known)
+
+
+def test_router_lamps_and_answered_questions_carry_to_the_next_topic():
+    from bot.diagnosis.engine import Step
+
+    earlier = DiagnosisState(
+        area="internet_down",
+        node="restart_nosync",
+        router="fritzbox",
+        steps=(
+            Step("other_devices", "question", "Geht das Internet an einem anderen Gerät?", "none_works"),
+            Step("dsl_led", "question", "Wie leuchtet die Lampe Power/DSL?", "blinking_or_red"),
+        ),
+    )
+    phone = ENGINE.start("phone_down", earlier=earlier)
+    assert phone.router == "fritzbox"  # "Welchen Router haben Sie?" is not asked again
+    assert "internet_down.dsl_led:blinking_or_red" in phone.known  # nor the lamp, after a handover there
+    assert phone.steps[0].answer == "down"

@@ -121,3 +121,16 @@ def test_a_negation_does_not_reach_across_punctuation():
     ids = ["works", "down"]
     assert words.choose("tv_problem", "internet_works", ids, "Fernsehen geht nicht, Internet geht") == "works"
     assert words.choose("tv_problem", "internet_works", ids, "Fernsehen und Internet geht nicht") is None
+
+
+def test_a_negation_at_the_end_of_the_clause_negates_it():
+    from bot.dialogue.answer_words import compile_entry, score_text
+    from bot.nlu.domain_vocabulary import clause_words
+
+    works = [compile_entry("internet geht")]
+    # German puts "nicht (mehr)" after the adverbials.
+    assert score_text(works, clause_words("Mein Internet geht seit heute früh nicht mehr")) == 0
+    assert score_text(works, clause_words("internet geht seit gestern abend leider gar nicht mehr")) == 0
+    # Not across "aber" or into another clause, and not for a plain statement.
+    assert score_text(works, clause_words("das internet geht, aber das telefon nicht")) > 0
+    assert score_text(works, clause_words("internet geht jetzt wieder")) > 0

@@ -55,6 +55,7 @@ MIN_RANKED_CONFIDENCE = 0.2
 
 
 CANNOT_CONFIDENCE = 0.35
+OTHER_PROBLEM = 0.2  # "ja, das Telefon geht auch nicht" to "Sollen wir dort weitermachen?"
 
 
 def _confidence(message: dict, intent: str) -> float:
@@ -186,6 +187,42 @@ class ActionDiagnosisStart(Action):
         if step.text_key:
             say(dispatcher, step.text_key)
         return fresh + [SlotSet("diagnosis_misses", 0)] + present(dispatcher, state, tracker)
+
+
+class ActionDiagnosisResume(Action):
+    """ "Ja, weitermachen" after a handback: the open question of the diagnosis again."""
+
+    def name(self) -> str:
+        return "action_diagnosis_resume"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
+        state = state_of(tracker)
+        if state is None or engine().is_finished(state):
+            show_topic_menu(dispatcher)
+            return [FollowupAction("action_listen")]
+        other = _other_problem(tracker, state.area)
+        if other is not None:
+            # "ja, das Telefon geht auch nicht": that one now, from what is known.
+            text = (tracker.latest_message or {}).get("text") or ""
+            router = router_of(tracker, include_slot=True)
+            lamps = lamp_facts(tracker, router)
+            started = engine().start(other, router=router, lamps=lamps, text=text, earlier=state)
+            return [SlotSet("diagnosis_misses", 0)] + present(dispatcher, started, tracker)
+        say(dispatcher, "resume")
+        return [SlotSet("diagnosis_misses", 0)] + present(dispatcher, state, tracker)
+
+
+def _other_problem(tracker: Tracker, area: str) -> str | None:
+    """Another problem area the yes came with, if NLU saw one clearly enough."""
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    return next(
+        (
+            r["name"]
+            for r in ranking
+            if r.get("name") in PROBLEM_AREAS and r["name"] != area and (r.get("confidence") or 0) >= OTHER_PROBLEM
+        ),
+        None,
+    )
 
 
 class ActionDiagnosisAnswer(Action):

@@ -20,11 +20,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common.diagnosis_flow import engine, present, state_of
 from actions.common.events import slot_set_this_turn
 from actions.common.menus import show_topic_menu
-from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk
+from bot.handoff.desk import AFTER_HANDOFF_SLOTS, RESUME_OFFER_ACTION, ServiceDesk
 from bot.handoff.models import HandoffReason, HandoffStatus
 from bot.handoff.summary import NO_DIAGNOSIS, availability
 from bot.handoff.summary import agent_summary as summarise_for_agent
-from bot.handoff.texts import load_handoff_texts
+from bot.handoff.texts import daytime, load_handoff_texts
 from bot.nlu.numbers import PHONE_NUMBER, find_numbers
 
 logger = logging.getLogger(__name__)
@@ -244,6 +244,9 @@ class ActionCallbackCreate(Action):
         dispatcher.utter_message(text=done.format(number=national(number)))
         if when:
             dispatcher.utter_message(text=texts.callback_time_noted.format(when=when))
+        elif not desk().hours.is_open():
+            # At night "sobald jemand frei ist" must say when that can be.
+            dispatcher.utter_message(text=texts.callback_when_open.format(hours=desk().hours.describe(long=True)))
         # callback_booked: what this conversation arranged, for questions about it later.
         return [SlotSet("handoff_reason", None), SlotSet(CALLBACK_SLOT, None), SlotSet("callback_booked", number)]
 
@@ -270,6 +273,19 @@ class ActionHandoffReturned(Action):
         return _QUIET
 
 
+class ActionHandoffResumeOffer(Action):
+    """After a handback with a diagnosis left open: "Sollen wir dort weitermachen?"
+    Recorded by the console like the handback (bot.handoff.desk.handback_messages);
+    the rules take the yes to action_diagnosis_resume."""
+
+    def name(self) -> str:
+        return RESUME_OFFER_ACTION
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        dispatcher.utter_message(text=load_handoff_texts().handed_back)
+        return _QUIET
+
+
 class ActionHandoffClosed(Action):
     """After the agent closed the chat (recorded by the console like the handback)."""
 
@@ -277,5 +293,5 @@ class ActionHandoffClosed(Action):
         return "action_handoff_closed"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
-        dispatcher.utter_message(text=load_handoff_texts().closed_by_agent)
+        dispatcher.utter_message(text=daytime(load_handoff_texts().closed_by_agent))
         return _QUIET

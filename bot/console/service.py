@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from bot.diagnosis.engine import DiagnosisEngine
 from bot.diagnosis.model import PROBLEM_AREAS
 from bot.handoff.agents import AgentView
-from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk
+from bot.handoff.desk import ServiceDesk, after_handback, handback_messages, open_topic
 from bot.handoff.models import HandoffStatus
 from bot.handoff.queue import AlreadyTaken, HandoffView
 from bot.handoff.texts import load_handoff_texts
@@ -110,8 +110,8 @@ def sender_name(agent: AgentView) -> str:
 
 
 def _greeting_pattern() -> re.Pattern[str]:
-    before, _, after = load_handoff_texts().agent_joined.partition("{name}")
-    return re.compile(re.escape(before) + r".{1,80}?" + re.escape(after))
+    parts = re.split(r"(\{name\}|\{greeting\})", load_handoff_texts().agent_joined)
+    return re.compile("".join(r".{1,80}?" if part in ("{name}", "{greeting}") else re.escape(part) for part in parts))
 
 
 def line_ids(lines: Iterable[TranscriptLine]) -> list[str]:
@@ -152,6 +152,11 @@ class Console:
         self._engine: DiagnosisEngine | None = None
         self._first_words: dict[int, str] = {}  # handoff id -> the customer's first words (they never change)
         self._lock = threading.Lock()
+
+    def _open_topic(self, handoff: HandoffView, slots: dict[str, Any]) -> str | None:
+        if self._engine is None:
+            self._engine = DiagnosisEngine.load()
+        return open_topic(handoff, slots, self._engine)
 
     def area_title(self, area: str | None) -> str:
         if not area:
@@ -299,7 +304,7 @@ class Console:
             who = current.agent if current and current.agent else None
             message = f"Diesen Chat hat gerade {who} übernommen." if who else "Dieser Chat wartet nicht mehr."
             raise ConsoleError(message) from None
-        greeting = load_handoff_texts().agent_joined.format(name=agent.display_name)
+        greeting = load_handoff_texts().joined(agent.display_name)
         try:
             self.rasa.say(handoff.conversation_id, greeting, sender_name(agent))
         except RasaError as error:
@@ -353,8 +358,14 @@ class Console:
         except AlreadyTaken:
             raise ConsoleError("Dieser Chat ist schon beendet.") from None
         try:
-            text = getattr(load_handoff_texts(), text_key)
-            self.rasa.back_to_bot(handoff.conversation_id, action, [{"text": text}], AFTER_HANDOFF_SLOTS)
+            texts = load_handoff_texts()
+            if status is HandoffStatus.RETURNED:
+                # With a diagnosis left open, the bot offers to go on there.
+                slots = self.rasa.conversation(handoff.conversation_id).slots
+                action, messages, new_slots = handback_messages(handoff, texts, self._open_topic(handoff, slots))
+            else:
+                messages, new_slots = after_handback(handoff, getattr(texts, text_key), texts)
+            self.rasa.back_to_bot(handoff.conversation_id, action, messages, new_slots)
         except RasaError:
             self.queue.reactivate(handoff.id, agent.username)
             raise ConsoleError(

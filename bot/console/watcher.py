@@ -97,7 +97,7 @@ class QueueWatcher:
                     seen.estimate_due = now + 60 * self.desk.wait(position)
                 else:
                     self._correct_estimate(seen, handoff, position, now)
-                self._acknowledge(seen, handoff, state.lines, now)
+                self._acknowledge(seen, handoff, position, state.lines, now)
             except RasaError as error:
                 logger.warning("queue update for handoff %s failed: %s", handoff.id, error)
         for gone in set(self._seen) - {h.id for h in waiting}:
@@ -181,15 +181,22 @@ class QueueWatcher:
             conversation_id,
             texts.nobody_now.format(wait=texts.wait_words(left)),
             buttons=texts.leave_button(),
-            chat_state="waiting",
+            state={**texts.queue_state(0, left), "queue_position": ""},  # no position while nobody is there
         )
         seen.told_nobody = True
 
-    def _acknowledge(self, seen: _Seen, handoff, lines, now: float) -> None:
-        """A message written while waiting is acknowledged, at most once a minute."""
+    def _acknowledge(self, seen: _Seen, handoff, position: int, lines, now: float) -> None:
+        """A message written while waiting is acknowledged, at most once a minute, with
+        how long it still takes ("Wie lange dauert das noch?" is the usual question)."""
         count = sum(1 for line in lines if line.who == "customer" and line.at > handoff.created_at)
         if count > seen.customer_lines and now - seen.acked_at >= ACK_EVERY_SECONDS:
-            self.rasa.say(handoff.conversation_id, load_handoff_texts().still_waiting, chat_state="waiting")
+            texts = load_handoff_texts()
+            if self._nobody_since is None:
+                minutes = self.desk.wait(position)
+                text = texts.still_waiting_eta.format(wait=texts.wait_words(minutes))
+                self.rasa.say(handoff.conversation_id, text, state=texts.queue_state(position, minutes))
+            else:
+                self.rasa.say(handoff.conversation_id, texts.still_waiting, chat_state="waiting")
             seen.acked_at = now
         seen.customer_lines = count
 

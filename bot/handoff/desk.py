@@ -36,9 +36,50 @@ def after_handback(handoff: HandoffView, text: str, texts: HandoffTexts) -> tupl
     slots: dict[str, Any] = dict(AFTER_HANDOFF_SLOTS)
     text = daytime(text)
     if not handoff.ticket_number:
-        return [{"text": text}], slots
-    slots["ticket_number"] = handoff.ticket_number
-    return _ticket_first(text, [{"text": texts.ticket_kept.format(number=handoff.ticket_number)}]), slots
+        messages = [{"text": text}]
+    else:
+        slots["ticket_number"] = handoff.ticket_number
+        messages = _ticket_first(text, [{"text": texts.ticket_kept.format(number=handoff.ticket_number)}])
+    if messages[-1]["text"].endswith("?"):  # "Kann ich sonst noch etwas für Sie tun?"
+        messages[-1]["buttons"] = texts.yes_no(texts.more_yes, texts.more_no)
+    return messages, slots
+
+
+def open_topic(handoff: HandoffView, slots: dict[str, Any], engine) -> str | None:
+    """The title of the diagnosis this chat left open when the person took over
+    ("Internet geht gar nicht"), or None: none ran, it ended, or it is not the one
+    the chat was queued with (slots carry over from an earlier session)."""
+    from bot.diagnosis.engine import DiagnosisState
+
+    data = slots.get("diagnosis")
+    if not isinstance(data, dict) or handoff.ticket_number:
+        return None
+    try:
+        state = DiagnosisState.from_dict(data)
+        if state.area != handoff.area or engine.is_finished(state) or engine.ended_solved(state):
+            return None
+        return engine.tree(state.area).title
+    except Exception:  # noqa: BLE001 - a state from an older version of the trees
+        return None
+
+
+RESUME_OFFER_ACTION = "action_handoff_resume_offer"
+
+
+def handback_messages(
+    handoff: HandoffView, texts: HandoffTexts, topic: str | None
+) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    """(action to record, messages, slots) for a handback by the agent: with a
+    diagnosis left open, the bot offers to go on there (its rules take the yes);
+    otherwise "anything else?" and what the chat's report is."""
+    if topic:
+        offer = {
+            "text": daytime(texts.handed_back_open.format(topic=topic)),
+            "buttons": texts.yes_no(texts.resume_yes, texts.resume_no),
+        }
+        return RESUME_OFFER_ACTION, [offer], dict(AFTER_HANDOFF_SLOTS)
+    messages, slots = after_handback(handoff, texts.handed_back, texts)
+    return "action_handoff_returned", messages, slots
 
 
 def _ticket_first(text: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ class HandoffTexts(BaseModel):
     leave_queue: str
     left_queue: str
     still_waiting: str
+    still_waiting_eta: str  # the same with how long it still takes, {wait}
     already_waiting: str
     with_agent: str
     requeued: str
@@ -38,6 +39,7 @@ class HandoffTexts(BaseModel):
     callback_done: str
     callback_done_plain: str  # nothing was discussed yet: no "we know what we talked about"
     callback_time_noted: str
+    callback_when_open: str  # a callback booked outside service hours: when, {hours}
     callback_declined: str
     unavailable: str
     estimate_late: str  # the estimate told has passed: the new one, {wait}
@@ -45,6 +47,11 @@ class HandoffTexts(BaseModel):
     gave_up: str
     agent_joined: str
     handed_back: str
+    handed_back_open: str  # after a handback with a diagnosis left open: go on there? {topic}
+    more_yes: str  # buttons under "Kann ich sonst noch etwas für Sie tun?"
+    more_no: str
+    resume_yes: str
+    resume_no: str
     ticket_kept: str  # after a handback: the chat's fault report, {number}
     closed_by_agent: str
 
@@ -54,6 +61,10 @@ class HandoffTexts(BaseModel):
     @staticmethod
     def yes_no(yes: str, no: str) -> list[dict[str, str]]:
         return [{"title": yes, "payload": "/affirm"}, {"title": no, "payload": "/deny"}]
+
+    def joined(self, name: str) -> str:
+        """The greeting an agent's takeover sends, for the hour ("Guten Abend, hier ist Mia ...")."""
+        return daytime(self.agent_joined).replace("{name}", name)
 
     def leave_button(self) -> list[dict[str, str]]:
         """Under every queue message: the customer can stop waiting (the queue

@@ -105,7 +105,7 @@ def test_the_automatic_greeting_is_marked_and_shown_until_the_agent_writes(conso
     console.rasa.lines["c1"] = [_line("customer", "Ich will einen Menschen")]
     mia, tom = console.desk.agents.get("mia"), console.desk.agents.get("tom")
     greeting = console.claim(handoff.id, mia)
-    assert greeting == load_handoff_texts().agent_joined.format(name="Mia")
+    assert greeting == load_handoff_texts().joined("Mia")  # "Guten Abend, hier ist Mia ...", by the hour
     view = console.chat(handoff.id, mia)
     assert [line["auto"] for line in view.lines] == [False, True]
     assert view.auto_greeting == greeting

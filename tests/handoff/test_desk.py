@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
+from bot.diagnosis.engine import Reply
 from bot.handoff.desk import ServiceDesk
 from bot.handoff.models import HandoffReason, HandoffStatus
 from bot.handoff.queue import DAYS, ServiceHours
@@ -137,7 +138,8 @@ def test_after_a_handback_the_bot_knows_the_chats_fault_report():
         HandoffStatus.RETURNED, "mia", datetime(2026, 12, 1, tzinfo=timezone.utc),
     )
     messages, slots = after_handback(handoff, texts.handed_back, texts)
-    assert messages == [{"text": texts.handed_back}] and slots == AFTER_HANDOFF_SLOTS
+    buttons = texts.yes_no(texts.more_yes, texts.more_no)
+    assert messages == [{"text": texts.handed_back, "buttons": buttons}] and slots == AFTER_HANDOFF_SLOTS
 
     messages, slots = after_handback(_replace(handoff, ticket_number="ST-2026-000042"), texts.handed_back, texts)
     assert slots["ticket_number"] == "ST-2026-000042"
@@ -146,3 +148,30 @@ def test_after_a_handback_the_bot_knows_the_chats_fault_report():
     # The question comes last: the customer's "ja" or "nein" answers it.
     assert said[0] == "Hier ist wieder Ihr digitaler Assistent."
     assert said[-1] == "Kann ich sonst noch etwas für Sie tun?"
+
+
+def test_a_handback_with_the_diagnosis_left_open_offers_to_go_on_there():
+    from bot.diagnosis.engine import DiagnosisEngine
+    from bot.handoff.desk import RESUME_OFFER_ACTION, handback_messages, open_topic
+    from bot.handoff.queue import HandoffView
+    from bot.handoff.texts import load_handoff_texts
+
+    engine, texts = DiagnosisEngine.load(), load_handoff_texts()
+    handoff = HandoffView(
+        8, "c-2", "webchat", HandoffReason.CUSTOMER_REQUEST, "internet_down", None, None, None,
+        HandoffStatus.RETURNED, "mia", datetime(2026, 12, 1, tzinfo=timezone.utc),
+    )
+    running = {"diagnosis": engine.start("internet_down").to_dict()}
+    topic = open_topic(handoff, running, engine)
+    assert topic == "Internet geht gar nicht"
+    action, messages, slots = handback_messages(handoff, texts, topic)
+    assert action == RESUME_OFFER_ACTION and slots["diagnosis_active"] is False
+    assert messages == [
+        {"text": texts.handed_back_open.format(topic=topic), "buttons": texts.yes_no(texts.resume_yes, texts.resume_no)}
+    ]
+    # Nothing open: none ran, another area (slots from an earlier session), or it ended.
+    assert open_topic(handoff, {}, engine) is None
+    assert open_topic(handoff, {"diagnosis": engine.start("phone_down").to_dict()}, engine) is None
+    solved = engine.answer(engine.start("internet_down"), Reply(text="es geht wieder! alles gut"))
+    assert open_topic(handoff, {"diagnosis": solved.to_dict()}, engine) is None
+    assert handback_messages(handoff, texts, None)[0] == "action_handoff_returned"

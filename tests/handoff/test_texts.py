@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from bot.handoff.texts import HandoffTexts, load_handoff_texts
 from bot.paths import knowledge_dir
 
-DOCUMENTED = {"ahead", "wait", "hours", "name", "number", "when"}
+DOCUMENTED = {"ahead", "wait", "hours", "name", "number", "when", "greeting", "farewell", "topic"}
 # Texts that must say the thing in their placeholder.
 REQUIRED = {
     "next_in_line": {"wait"},
@@ -26,6 +26,9 @@ REQUIRED = {
     "estimate_late": {"wait"},
     "nobody_now": {"wait"},
     "ticket_kept": {"number"},
+    "handed_back_open": {"topic"},
+    "still_waiting_eta": {"wait"},
+    "callback_when_open": {"hours"},
 }
 ENGLISH = re.compile(r"\b(the|please|you|your|and|agent|queue|wait|sorry|thank)\b", re.IGNORECASE)
 
@@ -63,7 +66,8 @@ def test_every_text_is_german_and_uses_only_documented_placeholders(texts, name)
     assert fields <= DOCUMENTED, f"{name}: unknown placeholder {fields - DOCUMENTED}"
     assert REQUIRED.get(name, set()) <= fields, f"{name} must contain {REQUIRED[name]}"
     filled = text.format(
-        ahead=3, wait="6 Minuten", hours="Mo–Fr 8–20 Uhr", name="Anna", number="0170 1234567", when="nach 17 Uhr"
+        ahead=3, wait="6 Minuten", hours="Mo–Fr 8–20 Uhr", name="Anna", number="0170 1234567", when="nach 17 Uhr",
+        greeting="Guten Abend", farewell="einen schönen Abend", topic="Internet geht gar nicht",
     )
     assert "{" not in filled and "}" not in filled, name
     assert not ENGLISH.search(filled), f"{name} reads English: {filled}"

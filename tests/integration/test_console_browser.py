@@ -89,7 +89,7 @@ def browser():
 @pytest.fixture(scope="module")
 def agents(bot):
     directory = AgentDirectory(TicketStore(bot.tickets_url))
-    for username, name in (("lea", "Lea"), ("ben", "Ben")):
+    for username, name in (("konsole-lea", "Lea"), ("konsole-ben", "Ben")):
         if directory.get(username) is None:
             directory.add(username, name, PASSWORD)
     return directory
@@ -207,7 +207,7 @@ def test_login_page_speaks_to_agents_and_is_accessible(browser, bot, agents):
 
 
 def test_a_new_chat_alerts_once_shows_its_first_words_and_focus_stays_on_the_row(browser, bot, agents):
-    agent_context, console = _agent(browser, bot, "lea", bypass_csp=True)
+    agent_context, console = _agent(browser, bot, "konsole-lea", bypass_csp=True)
     customer_context, customer = _customer(browser, bot)
     _queue_after_a_tap(customer)
 
@@ -255,7 +255,7 @@ def test_a_new_chat_alerts_once_shows_its_first_words_and_focus_stays_on_the_row
 
 def test_takeover_focus_greeting_tapped_label_push_and_typing(browser, bot, agents):
     texts = load_handoff_texts()
-    agent_context, console = _agent(browser, bot, "ben", bypass_csp=True)
+    agent_context, console = _agent(browser, bot, "konsole-ben", bypass_csp=True)
     customer_context, customer = _customer(browser, bot)
     _queue_after_a_tap(customer)
 
@@ -264,7 +264,7 @@ def test_takeover_focus_greeting_tapped_label_push_and_typing(browser, bot, agen
     reply = console.get_by_label("Ihre Antwort an die Kundin / den Kunden")
     expect(reply).to_be_focused()  # straight to writing
 
-    greeting = texts.agent_joined.format(name="Ben")
+    greeting = texts.joined("Ben")
     auto = console.locator("#transcript .line.agent.auto")
     expect(auto).to_have_count(1)
     expect(auto.locator(".text")).to_have_text(greeting)
@@ -316,7 +316,7 @@ def test_takeover_focus_greeting_tapped_label_push_and_typing(browser, bot, agen
 
 
 def test_without_the_stream_the_page_polls(browser, bot, agents):
-    agent_context, console = _agent(browser, bot, "lea")
+    agent_context, console = _agent(browser, bot, "konsole-lea")
     customer_context, customer = _customer(browser, bot)
     _queue_at_once(customer)
     link = _row(console, bot, customer).get_by_role("link", name="Ansehen").get_attribute("href")
@@ -331,7 +331,8 @@ def test_without_the_stream_the_page_polls(browser, bot, agents):
 
 def test_typing_is_only_for_the_agent_who_holds_the_chat(browser, bot, agents):
     customer_context, customer = _customer(browser, bot)
-    lea, ben = ConsoleSession(bot.console_url, "lea", PASSWORD), ConsoleSession(bot.console_url, "ben", PASSWORD)
+    lea = ConsoleSession(bot.console_url, "konsole-lea", PASSWORD)
+    ben = ConsoleSession(bot.console_url, "konsole-ben", PASSWORD)
     _queue_at_once(customer)
     handoff = _handoff_of(bot, customer)
     assert lea.post(f"/api/chats/{handoff.id}/typing").status_code == 409  # nobody holds it yet

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from bot.handoff.agents import AgentDirectory
-from bot.handoff.texts import load_handoff_texts
+from bot.handoff.texts import daytime, load_handoff_texts
 from bot.tickets.store import TicketStore
 
 pytestmark = pytest.mark.integration
@@ -96,7 +96,7 @@ def test_agent_takes_over_both_write_and_the_bot_answers_again(browser, bot, age
     console.get_by_role("button", name="Chat übernehmen").click()
     expect(console.get_by_label("Ihre Antwort an die Kundin / den Kunden")).to_be_visible()
 
-    joined = customer.locator(".msg.agent").filter(has_text=texts.agent_joined.format(name="Mia"))
+    joined = customer.locator(".msg.agent").filter(has_text=texts.joined("Mia"))
     expect(joined).to_be_visible()
     expect(joined.locator(".who .name")).to_have_text("Mia, Kundenservice")
 
@@ -121,7 +121,10 @@ def test_agent_takes_over_both_write_and_the_bot_answers_again(browser, bot, age
     expect(customer.locator(".msg.agent .bubble").last).to_have_text("Ich gebe Sie an den Assistenten zurück.")
 
     console.get_by_role("button", name="Zurück an den Bot").click()
-    expect(customer.locator(".msg.bot .bubble").last).to_have_text(texts.handed_back)
+    # The internet diagnosis was left open: the bot offers to go on there.
+    offer = texts.handed_back_open.format(topic="Internet geht gar nicht")
+    expect(customer.locator(".msg.bot .bubble").last).to_have_text(offer)
+    expect(customer.get_by_role("button", name=texts.resume_yes)).to_be_visible()
     expect(console.locator("#chat-status")).to_contain_text("an den Bot zurückgegeben")
     _say(customer, "nein danke, das war alles")
     expect(customer.locator(".msg.bot .bubble").last).to_contain_text("Auf Wiedersehen")
@@ -154,7 +157,7 @@ def test_two_agents_racing_for_one_chat_only_one_gets_it(browser, bot, agents):
 
     winners[0].once("dialog", lambda dialog: dialog.accept())
     winners[0].get_by_role("button", name="Chat beenden").click()
-    expect(customer.locator(".msg.bot .bubble").last).to_have_text(load_handoff_texts().closed_by_agent)
+    expect(customer.locator(".msg.bot .bubble").last).to_have_text(daytime(load_handoff_texts().closed_by_agent))
     for context in (first_context, second_context, customer_context):
         context.close()
 

@@ -17,7 +17,7 @@ from bot.devstack import ConsoleSession
 from bot.handoff.agents import AgentDirectory
 from bot.handoff.models import HandoffStatus
 from bot.handoff.queue import HandoffQueue
-from bot.handoff.texts import load_handoff_texts
+from bot.handoff.texts import daytime, load_handoff_texts
 from bot.tickets.store import TicketStore
 
 pytestmark = pytest.mark.integration
@@ -138,12 +138,13 @@ def test_agent_takes_over_talks_and_hands_back(bot):
     agent_messages = [e for e in events if e["event"] == "bot" and (e.get("metadata") or {}).get("sender_name")]
     assert [e["text"] for e in agent_messages][-1] == "Ich sehe mir Ihre Leitung an."
     assert agent_messages[-1]["metadata"]["sender_name"].startswith("Anna")
-    assert texts.agent_joined.format(name="Anna") in [e["text"] for e in agent_messages]
+    assert texts.joined("Anna") in [e["text"] for e in agent_messages]
 
     assert agent.post(f"/api/chats/{handoff['id']}/handback").ok
     tracker = _tracker(bot, sender)
     assert tracker["paused"] is False
-    assert texts.handed_back in [e.get("text") for e in tracker["events"] if e["event"] == "bot"]
+    offer = texts.handed_back_open.format(topic="Internet geht gar nicht")  # the diagnosis was left open
+    assert offer in [e.get("text") for e in tracker["events"] if e["event"] == "bot"]
     goodbye = _text(bot.send(sender, "nein danke"))
     assert "Auf Wiedersehen" in goodbye  # the bot answers again
 
@@ -184,7 +185,7 @@ def test_agent_closes_the_chat_and_opens_a_ticket(bot):
     assert TicketStore(bot.tickets_url).get(number).status.value == "resolved"
     assert agent.post(f"/api/chats/{handoff['id']}/close").ok
     tracker = _tracker(bot, sender)
-    assert texts.closed_by_agent in [e.get("text") for e in tracker["events"] if e["event"] == "bot"]
+    assert daytime(texts.closed_by_agent) in [e.get("text") for e in tracker["events"] if e["event"] == "bot"]
     assert not tracker["paused"]
     assert agent.post(f"/api/chats/{handoff['id']}/reply", {"text": "noch da?"}).status_code == 409
 

@@ -96,7 +96,8 @@ def test_the_way_out_of_the_queue_stays_after_other_messages_and_a_reload(browse
     expect(page.locator(".replies button")).to_have_count(0)  # not a button in the message flow
 
     _say(page, "Hallo? Ist da jemand?")  # answered by the queue watcher ...
-    expect(page.locator(".msg.bot .bubble").last).to_have_text(texts.still_waiting, timeout=15000)
+    ack = texts.still_waiting_eta.split("{wait}")[0]
+    expect(page.locator(".msg.bot .bubble").last).to_contain_text(ack, timeout=15000)
     expect(leave).to_be_visible()  # ... and the way out is still there
     page.reload()
     expect(leave).to_be_visible()
@@ -120,7 +121,13 @@ def test_with_an_agent_the_header_says_who_writes_and_shows_the_agent_typing(bro
     _queued(page)
     conversation_id = _conversation_id(page)
     handoff = _handoff(bot, conversation_id)
+    page.get_by_role("button", name="Chat schließen").click()  # closed while waiting ...
     assert agent.post(f"/api/chats/{handoff.id}/claim").ok
+    # ... the agent's greeting shows on the open button and in the tab title.
+    expect(page.get_by_role("button", name="Hilfe-Chat öffnen (1 neue Nachricht)")).to_be_visible()
+    assert page.title().startswith("(1) ")
+    page.get_by_role("button", name="Hilfe-Chat öffnen (1 neue Nachricht)").click()
+    assert not page.title().startswith("(")
     expect(page.locator(".msg.agent")).to_have_count(1)
     expect(page.locator(".chat-state")).to_have_text("Sie schreiben mit Mia, Kundenservice")
     expect(page.locator(".queue-bar")).to_be_hidden()
@@ -136,15 +143,34 @@ def test_with_an_agent_the_header_says_who_writes_and_shows_the_agent_typing(bro
     context.close()
 
 
-def test_yes_after_a_handback_and_the_phone_goes_on_from_what_was_found(browser, bot, agent):
+def _handed_back(browser, bot, agent):
     texts = load_handoff_texts()
     context, page = _customer(browser, bot)
     _queued(page)
     handoff = _handoff(bot, _conversation_id(page))
     assert agent.post(f"/api/chats/{handoff.id}/claim").ok
     assert agent.post(f"/api/chats/{handoff.id}/handback").ok
-    expect(page.locator(".msg.bot .bubble").last).to_have_text(texts.handed_back)
+    # The internet diagnosis was left open at the line check: go on there?
+    offer = texts.handed_back_open.format(topic="Internet geht gar nicht")
+    expect(page.locator(".msg.bot .bubble").last).to_have_text(offer)
     expect(page.locator(".chat-state")).to_have_text("Digitaler Assistent")
+    return context, page, handoff
+
+
+def test_yes_after_a_handback_goes_on_with_the_open_diagnosis(browser, bot, agent):
+    texts = load_handoff_texts()
+    context, page, _ = _handed_back(browser, bot, agent)
+    asked = page.locator(".msg.bot .bubble").filter(has_text="Kundennummer").count()
+    page.get_by_role("button", name=texts.resume_yes).click()
+    expect(page.locator(".msg.bot .bubble").filter(has_text="Dann machen wir weiter")).to_be_visible()
+    expect(page.locator(".msg.bot .bubble").filter(has_text="Kundennummer")).to_have_count(asked + 1)
+    _say(page, "4711000001 10115")  # and the diagnosis really goes on: the line check
+    expect(page.locator(".msg.bot .bubble").filter(has_text="Leitung geprüft").last).to_be_visible(timeout=15000)
+    context.close()
+
+
+def test_yes_with_another_problem_after_a_handback_goes_on_from_what_was_found(browser, bot, agent):
+    context, page, handoff = _handed_back(browser, bot, agent)
     _say(page, "ja, das Telefon geht auch nicht")
     # The internet is down everywhere (said before the handoff): the phone goes
     # straight on with the line, as the internet diagnosis did.

@@ -204,3 +204,17 @@ def test_the_accessibility_check_does_find_violations(page):
     page.evaluate("() => { const b = document.createElement('button'); b.innerHTML = '<svg></svg>';"
                   " document.body.appendChild(b); }")
     assert any(v.startswith("button-name") for v in serious_violations(page))
+
+
+def test_several_answers_at_once_keep_the_first_in_view(page):
+    page.get_by_role("button", name="Hilfe-Chat öffnen").click()
+    page.get_by_label("Ihre Nachricht").fill("Mein Internet geht seit heute früh nicht mehr")
+    page.get_by_label("Ihre Nachricht").press("Enter")
+    page.get_by_role("button", name="Nein, auf keinem Gerät").click()
+    expect(_bot_messages(page).last).to_contain_text("Kundennummer")
+    page.get_by_label("Ihre Nachricht").fill("4711000001 10115")  # the healthy demo line
+    page.get_by_label("Ihre Nachricht").press("Enter")
+    result = _bot_messages(page).filter(has_text="Ich habe Ihre Leitung geprüft")
+    expect(result).to_be_visible(timeout=15000)
+    page.wait_for_timeout(1500)  # the questions after it have arrived
+    expect(result).to_be_in_viewport()  # the line check's result, not only the last question

@@ -17,6 +17,7 @@
   var TYPING_TIMEOUT_MS = 20000;
   var AGENT_TYPING_MS = 6000;  // the console repeats "typing" every 3 s while the agent types
   var URL_PATTERN = /(https?:\/\/[^\s<>"']+)/g;
+  var KEEP_TOGETHER = /(\b[A-Z]{2,4}-[0-9A-Z]{2,}(?:-[0-9A-Z]+)*\b|\+?\d[\d ]{6,}\d)/g;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -131,6 +132,15 @@
     if (on) typingTimer = setTimeout(function () { typing.hidden = true; }, ms || TYPING_TIMEOUT_MS);
   }
 
+  function appendWords(bubble, text) {
+    // Numbers to write down (a report "ST-7A4556", a phone number) stay on one line.
+    var parts = String(text).split(KEEP_TOGETHER);
+    for (var i = 0; i < parts.length; i++) {
+      if (i % 2 === 1) bubble.appendChild(el("span", "nowrap", parts[i]));
+      else if (parts[i]) bubble.appendChild(document.createTextNode(parts[i]));
+    }
+  }
+
   function appendText(bubble, text) {
     // Plain text with clickable http(s) links; nothing else becomes markup.
     var parts = String(text).split(URL_PATTERN);
@@ -142,13 +152,32 @@
         a.rel = "noopener noreferrer";
         bubble.appendChild(a);
       } else if (parts[i]) {
-        bubble.appendChild(document.createTextNode(parts[i]));
+        appendWords(bubble, parts[i]);
       }
     }
   }
 
   function scrollToEnd() {
     scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  // Several answers at once (a line check result, then the next question): the
+  // first of them stays in view, not only the last; the customer scrolls on.
+  var BURST_MS = 3000;
+  var firstOfBurst = null;
+  var lastAnswerAt = 0;
+  function showNewest(row, fromCustomer) {
+    var now = Date.now();
+    if (fromCustomer) {
+      firstOfBurst = null;
+      scrollToEnd();
+      return;
+    }
+    if (!firstOfBurst || now - lastAnswerAt > BURST_MS) firstOfBurst = row;
+    lastAnswerAt = now;
+    var offset = firstOfBurst.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+    var end = scroller.scrollHeight - scroller.clientHeight;
+    scroller.scrollTop = Math.min(end, scroller.scrollTop + offset - 8);
   }
 
   function render(entry) {
@@ -166,22 +195,31 @@
     appendText(bubble, entry.text || "");
     row.appendChild(bubble);
     log.appendChild(row);
+    return row;
+  }
+
+  // After a tap the focus stays in the chat: in the input for keyboard users; on
+  // the messages for a finger or a mouse (a phone would pop up its keyboard and
+  // hide the answer).
+  function keepFocus(event) {
+    if (event && event.detail === 0) input.focus();
+    else scroller.focus({ preventScroll: true });
   }
 
   function button(b, onPress) {
     var node = el("button", null, b.title);
     node.type = "button";
-    node.addEventListener("click", function () { onPress(b); });
+    node.addEventListener("click", function (event) { onPress(b, event); });
     return node;
   }
 
   function showReplies(buttons) {
     replies.textContent = "";
     (buttons || []).forEach(function (b) {
-      replies.appendChild(button(b, function () {
+      replies.appendChild(button(b, function (pressed, event) {
         showReplies([]);
         sendMessage(b.payload, b.title, { button_label: b.title });
-        input.focus();  // the pressed button is gone: the focus stays in the chat
+        keepFocus(event);  // the pressed button is gone
       }));
     });
     replies.hidden = !replies.childElementCount;
@@ -205,9 +243,9 @@
     queueExits.textContent = "";
     var exits = mode === "waiting" ? (chat.exits || []) : [];
     exits.forEach(function (b) {
-      queueExits.appendChild(button(b, function () {
+      queueExits.appendChild(button(b, function (pressed, event) {
         sendMessage(b.payload, b.title, { button_label: b.title });
-        input.focus();
+        keepFocus(event);
       }));
     });
     queueText.textContent = exits.length ? "Sie möchten lieber nicht warten?" : "";
@@ -229,10 +267,25 @@
   function add(entry) {
     // Only the newest message keeps its buttons (older answers are done).
     entry.at = entry.at || Date.now();
-    render(entry);
+    var row = render(entry);
     showReplies(entry.buttons);
     remember(entry);
-    scrollToEnd();
+    showNewest(row, entry.role === "user");
+    if (entry.role !== "user" && panel.hidden) markUnread();
+  }
+
+  // A message while the chat is closed: the button and the tab title say so.
+  var unread = 0;
+  var pageTitle = document.title;
+  function markUnread() {
+    unread += 1;
+    openButton.textContent = "Hilfe-Chat öffnen (" + unread + (unread === 1 ? " neue Nachricht)" : " neue Nachrichten)");
+    document.title = "(" + unread + ") " + pageTitle;
+  }
+  function clearUnread() {
+    unread = 0;
+    openButton.textContent = "Hilfe-Chat öffnen";
+    document.title = pageTitle;
   }
 
   function restore() {
@@ -343,14 +396,19 @@
     showTyping(true);
   }
 
-  function setOpen(open) {
+  var touch = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+
+  function setOpen(open, event) {
     panel.hidden = !open;
     openButton.hidden = open;
     openButton.setAttribute("aria-expanded", open ? "true" : "false");
     save(STORE_OPEN, open);
     if (open) {
+      clearUnread();
       scrollToEnd();  // rendered while hidden: only now does the log have a height
-      input.focus();
+      // On a phone the keyboard would cover the greeting: the customer taps the input.
+      if (touch && event && event.detail > 0) scroller.focus({ preventScroll: true });
+      else input.focus();
       if (!history.length && !log.childElementCount) greet();
     } else {
       openButton.focus();
@@ -359,8 +417,20 @@
 
   // On a shared computer: the stored chat goes, and a new conversation starts.
   clearButton.addEventListener("click", function () {
-    if (!window.confirm("Möchten Sie den Verlauf löschen? Das Gespräch ist dann auf diesem Gerät nicht mehr zu sehen.")) {
-      return;
+    var question = "Möchten Sie den Verlauf löschen? Das Gespräch ist dann auf diesem Gerät nicht mehr zu sehen.";
+    if (chat.mode === "agent") {
+      question = "Möchten Sie den Verlauf löschen? Das Gespräch mit " + (chat.agent || "unserem Kundenservice").split(",")[0] +
+        " endet dann, und es ist auf diesem Gerät nicht mehr zu sehen.";
+    } else if (chat.mode === "waiting") {
+      question = "Möchten Sie den Verlauf löschen? Sie warten dann nicht mehr auf unseren Kundenservice, und das Gespräch ist" +
+        " auf diesem Gerät nicht mehr zu sehen.";
+    }
+    if (!window.confirm(question)) return;
+    // The other side is told before this browser forgets the conversation.
+    if (chat.mode === "waiting" && chat.exits && chat.exits.length) {
+      emit("user_uttered", { message: chat.exits[0].payload, metadata: { button_label: chat.exits[0].title } });
+    } else if (chat.mode === "agent") {
+      emit("user_uttered", { message: "Ich habe den Chat beendet und den Verlauf gelöscht. Auf Wiedersehen!", metadata: {} });
     }
     forget();
     history = [];
@@ -385,7 +455,7 @@
   if (window.visualViewport) window.visualViewport.addEventListener("resize", fitViewport);
   fitViewport();
 
-  openButton.addEventListener("click", function () { setOpen(true); });
+  openButton.addEventListener("click", function (event) { setOpen(true, event); });
   closeButton.addEventListener("click", function () { setOpen(false); });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && !panel.hidden) setOpen(false);

@@ -452,7 +452,8 @@ class DiagnosisEngine:
             key
             for area, facts in self._facts.items()
             for fact, patterns in zip(facts, self._fact_patterns[area], strict=True)
-            if (key := f"{area}.{fact.node}:{fact.answer}") not in state.known and score_text(patterns, clauses) > 0
+            if (key := f"{area}.{fact.node}:{fact.answer}") not in state.known
+            and score_text(patterns, clauses, final_negation=True) > 0
         ]
         # A newer fact about the same question replaces the older one.
         questions = {key.split(":", 1)[0] for key in learned}
@@ -488,7 +489,8 @@ class DiagnosisEngine:
         if not clauses:
             return None
         matching = zip(tree.entries, self._entry_patterns[tree.area], strict=True)
-        return next((entry for entry, patterns in matching if score_text(patterns, clauses) > 0), None)
+        said = (entry for entry, patterns in matching if score_text(patterns, clauses, final_negation=True) > 0)
+        return next(said, None)
 
     def _router_pending(self, state: DiagnosisState) -> bool:
         node = self._node(state)

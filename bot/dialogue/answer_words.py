@@ -109,7 +109,7 @@ class AnswerWords:
         return self.solved_score(text) > 0
 
 
-def _negated(words: Sequence[str], start: int, end: int) -> bool:
+def _negated(words: Sequence[str], start: int, end: int, final: bool = False) -> bool:
     after = list(words[end : end + AFTER])
     # A negation in the next clause belongs to it: "die lampen leuchten, aber kein internet".
     for index, word in enumerate(after):
@@ -119,16 +119,20 @@ def _negated(words: Sequence[str], start: int, end: int) -> bool:
     around = list(words[max(0, start - BEFORE) : start]) + after
     if any(w in NEGATIONS for w in around):
         return True
+    if not final:
+        return False
     # German puts the negation at the end of the clause, after the adverbials: "internet
-    # geht seit heute früh nicht mehr". A negation among the clause's last two words
-    # negates it, within FINAL_REACH words of the phrase.
+    # geht seit heute früh nicht mehr". For statements (facts and entries of a first
+    # message: "internet geht", "lampe leuchtet"), a negation among the clause's last two
+    # words negates it, within FINAL_REACH words of the phrase. Not for answer words:
+    # in "auch direkt daneben wird das netz nicht angezeigt" the "nicht" is the symptom.
     rest = list(words[end:])
     if len(rest) > FINAL_REACH or any(w in CLAUSE_BREAKS for w in rest):
         return False
     return any(w in NEGATIONS for w in rest[-2:])
 
 
-def score(patterns: Iterable[Pattern], words: Sequence[str]) -> float:
+def score(patterns: Iterable[Pattern], words: Sequence[str], final_negation: bool = False) -> float:
     """The weight of the message's words that the phrases cover. Overlapping
     phrases count their shared words once: "steckt hinten im router" and "im
     router" in one message are four words, not six, so a second, shorter
@@ -140,7 +144,7 @@ def score(patterns: Iterable[Pattern], words: Sequence[str]) -> float:
         for start in range(len(words)):
             if not pattern.matches_at(words, start):
                 continue
-            if not own_negation and _negated(words, start, start + len(pattern.parts)):
+            if not own_negation and _negated(words, start, start + len(pattern.parts), final_negation):
                 continue
             for offset, part in enumerate(pattern.parts):
                 weight = 0.5 if part.pattern == "[a-z0-9]*" else 1.0  # a lone "*" says little
@@ -149,10 +153,10 @@ def score(patterns: Iterable[Pattern], words: Sequence[str]) -> float:
     return sum(covered.values())
 
 
-def score_text(patterns: Iterable[Pattern], clauses: Sequence[Sequence[str]]) -> float:
+def score_text(patterns: Iterable[Pattern], clauses: Sequence[Sequence[str]], final_negation: bool = False) -> float:
     """score() over the clauses of a message, each on its own."""
     patterns = tuple(patterns)
-    return sum(score(patterns, words) for words in clauses)
+    return sum(score(patterns, words, final_negation) for words in clauses)
 
 
 def _compile(entries: Iterable[str]) -> tuple[Pattern, ...]:

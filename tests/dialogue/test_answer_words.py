@@ -128,9 +128,12 @@ def test_a_negation_at_the_end_of_the_clause_negates_it():
     from bot.nlu.domain_vocabulary import clause_words
 
     works = [compile_entry("internet geht")]
-    # German puts "nicht (mehr)" after the adverbials.
-    assert score_text(works, clause_words("Mein Internet geht seit heute früh nicht mehr")) == 0
-    assert score_text(works, clause_words("internet geht seit gestern abend leider gar nicht mehr")) == 0
+    # German puts "nicht (mehr)" after the adverbials: for statements of a first message.
+    assert score_text(works, clause_words("Mein Internet geht seit heute früh nicht mehr"), final_negation=True) == 0
+    assert score_text(works, clause_words("internet geht seit gestern abend leider gar nicht mehr"), True) == 0
     # Not across "aber" or into another clause, and not for a plain statement.
-    assert score_text(works, clause_words("das internet geht, aber das telefon nicht")) > 0
-    assert score_text(works, clause_words("internet geht jetzt wieder")) > 0
+    assert score_text(works, clause_words("das internet geht, aber das telefon nicht"), True) > 0
+    assert score_text(works, clause_words("internet geht jetzt wieder"), True) > 0
+    # Answer words keep their reach: here the "nicht" is the symptom, not a denial of "daneben".
+    near = [compile_entry("auch direkt daneben")]
+    assert score_text(near, clause_words("auch direkt daneben wird das netz nicht angezeigt")) > 0

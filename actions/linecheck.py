@@ -38,6 +38,7 @@ from bot.linecheck.client import (
 )
 from bot.linecheck.models import LineReport
 from bot.nlu.numbers import CUSTOMER_NUMBER, POSTAL_CODE, find_numbers
+from bot.tickets.parsing import looks_like_ticket_number, ticket_number_in
 from bot.tickets.store import TicketStoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -67,8 +68,8 @@ def _raw_digits(tracker: Tracker) -> str | None:
     """Digits the customer typed that the number extractor did not accept as a
     customer number or postal code ("4711 00", "1011"): a try that counts."""
     text = (tracker.latest_message or {}).get("text") or ""
-    if text.startswith("/") or find_numbers(text):
-        return None
+    if text.startswith("/") or find_numbers(text) or ticket_number_in(text) or looks_like_ticket_number(text):
+        return None  # "ST-CW82B4" is a report number, not a customer number with letters
     digits = _digits(text)
     return digits if len(digits) >= 3 else None
 

@@ -418,11 +418,11 @@ class DiagnosisEngine:
         taken = {f"{step.node}:{step.answer}" for step in earlier.steps if step.answer}
         if self.ended_solved(earlier):
             return ()
-        carried = tuple(
-            f"{tree.area}.{carry.node}:{carry.answer}"
-            for carry in tree.carry
-            if any(after.split(".", 1)[1] in taken for after in carry.after)
-        )
+        # A step ("internet_down.other_devices:none_works") says more than the area alone
+        # ("internet_down": the customer came because the internet does not work).
+        by_step = [c for c in tree.carry if any(":" in a and a.split(".", 1)[1] in taken for a in c.after)]
+        by_area = [c for c in tree.carry if earlier.area in c.after and c.node not in {s.node for s in by_step}]
+        carried = tuple(f"{tree.area}.{carry.node}:{carry.answer}" for carry in by_step + by_area)
         # The questions it asked and got answered, wherever a tree asks the same one
         # (a handover from the telephone leads back to the internet's lamp question).
         # Steps do not say their tree: a question is the same where node and answer are.

@@ -152,8 +152,9 @@ class Carry(_Strict):
     """A question of this tree that an earlier diagnosis in the same chat answered
     already: after "Geht das Internet an einem anderen Gerät?" – "Nein, auf keinem",
     the telephone's "Funktioniert Ihr Internet gerade?" is not asked again. Taken
-    when the earlier diagnosis took one of the steps in `after` ("area.node:answer")
-    and did not end solved."""
+    when the earlier diagnosis took one of the steps in `after` ("area.node:answer"),
+    or, weaker, was about an area named in `after` ("internet_down"), and did not end
+    solved."""
 
     node: str
     answer: str

@@ -482,6 +482,10 @@ def check_carries(trees: dict[str, tuple[Tree, str]]) -> list[Problem]:
             if not carry.after:
                 problems.append(Problem(file, None, f"carry to '{carry.node}': 'after' is empty"))
             for step in carry.after:
+                if ":" not in step:  # an area: the earlier diagnosis was about it
+                    if step not in trees:
+                        problems.append(Problem(file, None, f"carry to '{carry.node}': no tree '{step}'"))
+                    continue
                 area, _, rest = step.partition(".")
                 node_id, _, answer = rest.partition(":")
                 other = trees.get(area, (None, None))[0]

@@ -136,6 +136,25 @@ def diagnosed_this_session(events: Sequence[Mapping[str, Any]]) -> bool:
     return False
 
 
+def reread_for_status_number(
+    parse_data: Mapping[str, Any], slots: Mapping[str, Any], active_loop: str | None
+) -> dict[str, Any]:
+    """parse_data, read as "inform" when the bot asked for the number of a fault
+    report (or the customer number) to tell its status, and the message holds a
+    report number ("ST-CW82B4"): the rules then look the report up, instead of the
+    form reading its digits as a customer number with letters in it."""
+    from bot.tickets.parsing import looks_like_ticket_number, ticket_number_in
+
+    result = dict(parse_data)
+    if active_loop != "identification_form" or slots.get("identify_for") != "status":
+        return result
+    text = str(parse_data.get("text") or "")
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent == "inform" or not (ticket_number_in(text) or looks_like_ticket_number(text)):
+        return result
+    return reread_as(parse_data, "inform")
+
+
 def reread_for_queued_topic(
     parse_data: Mapping[str, Any], pending_topic: str | None, offered_payloads: Sequence[str]
 ) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from bot.dialogue.context import (
     reread_for_form,
     reread_for_offer,
     reread_for_queued_topic,
+    reread_for_status_number,
     reread_goodbye,
     reread_while_paused,
 )
@@ -114,6 +115,7 @@ class GuardedMessageProcessor(MessageProcessor):
             asking = loop == "callback_form"
             parse_data = reread_for_callback(parse_data, titles, load_handoff_texts().callback_yes, asking)
             parse_data = reread_for_offer(parse_data, slots, loop)
+            parse_data = reread_for_status_number(parse_data, slots, loop)
             parse_data = reread_for_queued_topic(parse_data, slots.get("pending_topic"), [b.payload for b in offered])
             parse_data = reread_as_followup(parse_data, slots, loop, load_followups())
             parse_data = reread_goodbye(parse_data)

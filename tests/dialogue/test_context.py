@@ -98,3 +98,17 @@ def test_words_for_leaving_the_queue_are_the_button_while_paused():
     assert not says_leave_queue("hallo? ist da jemand?")
     assert reread_while_paused(typed, True, True)["intent"]["name"] == LEAVE_QUEUE_INTENT
     assert reread_while_paused(typed, False, True)["intent"]["name"] == "wait"  # not waiting: as NLU read it
+
+
+def test_a_report_number_while_the_status_form_asks_is_read_as_inform():
+    from bot.dialogue.context import REREAD_KEY, reread_for_status_number
+
+    asking = {"identify_for": "status"}
+    parse = {"text": "ST-CW82B4", "intent": {"name": "ticket_status", "confidence": 0.7}}
+    read = reread_for_status_number(parse, asking, "identification_form")
+    assert read["intent"]["name"] == "inform" and read[REREAD_KEY]["name"] == "ticket_status"
+    # Only while the status asks, and only with a report number in it.
+    assert reread_for_status_number(parse, {"identify_for": "ticket"}, "identification_form") == parse
+    assert reread_for_status_number(parse, asking, None) == parse
+    digits = {"text": "4711000002", "intent": {"name": "inform_customer_number", "confidence": 0.9}}
+    assert reread_for_status_number(digits, asking, "identification_form") == digits

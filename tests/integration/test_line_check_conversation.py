@@ -131,9 +131,12 @@ def test_identification_given_early_is_never_asked_again(bot):
 def test_a_second_problem_reuses_the_line_check(bot):
     sender, _ = _to_line_check(bot, "internet_slow")
     bot.send(sender, "4711000001 10115")
-    bot.send(sender, "ach und die Verbindung bricht auch ständig ab")
-    # on every device: the dropouts tree checks the line next, and takes the result it has
-    reply = _text(bot.send(sender, _answer("everywhere")))
+    reply = _text(bot.send(sender, "ach und die Verbindung bricht auch ständig ab"))
+    # The dropouts tree checks the line next and takes the result it has. Whether it
+    # asks "on every device?" depends on what the slow-internet diagnosis had already
+    # been told (questions it answered are not asked again).
+    if "Von unserer Seite aus ist alles in Ordnung" not in reply:
+        reply += _text(bot.send(sender, _answer("everywhere")))
     assert "Kundennummer" not in reply
     assert "Von unserer Seite aus ist alles in Ordnung" in reply
 

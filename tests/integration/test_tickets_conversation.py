@@ -128,3 +128,14 @@ def test_a_garbled_ticket_number_while_asked_for_it(bot):
     bot.send(sender, "was ist aus meiner störungsmeldung geworden?")
     reply = _text(bot.send(sender, "ST-ABC"))
     assert "beginnt mit ST und hat danach sechs Zeichen" in reply and "Mein Internet geht nicht" not in reply
+
+
+@pytest.mark.parametrize("answer", ["ST-CW82B4", "Das ist die Nummer der Störungsmeldung: ST-CW82B4"])
+def test_a_report_number_with_digits_and_letters_in_a_second_message(bot, answer):
+    # Asked for the number first, then given it: read as a report number, never as a
+    # customer number with letters in it (a blind tester got stuck here).
+    sender = _sender()
+    bot.send(sender, "Was ist aus meiner Störungsmeldung geworden?")
+    reply = _text(bot.send(sender, answer))
+    assert "finde ich leider keine Störungsmeldung" in reply, reply
+    assert "Kundennummer stehen nur Ziffern" not in reply

@@ -256,6 +256,7 @@
     chat = next;
     save(STORE_STATE, chat);
     showState();
+    if (typeof openLabel === "function") openLabel();
   }
 
   function remember(entry) {
@@ -277,14 +278,21 @@
   // A message while the chat is closed: the button and the tab title say so.
   var unread = 0;
   var pageTitle = document.title;
+  function openLabel() {
+    // Closed, the button still says what is going on: new messages, or the wait.
+    var label = "Hilfe-Chat öffnen";
+    if (unread) label += " (" + unread + (unread === 1 ? " neue Nachricht)" : " neue Nachrichten)");
+    else if (chat.mode === "waiting") label += " (Sie warten auf unseren Kundenservice)";
+    openButton.textContent = label;
+  }
   function markUnread() {
     unread += 1;
-    openButton.textContent = "Hilfe-Chat öffnen (" + unread + (unread === 1 ? " neue Nachricht)" : " neue Nachrichten)");
+    openLabel();
     document.title = "(" + unread + ") " + pageTitle;
   }
   function clearUnread() {
     unread = 0;
-    openButton.textContent = "Hilfe-Chat öffnen";
+    openLabel();
     document.title = pageTitle;
   }
 

@@ -20,7 +20,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common.diagnosis_flow import engine, present, state_of
 from actions.common.events import slot_set_this_turn
 from actions.common.menus import show_topic_menu
-from bot.handoff.desk import AFTER_HANDOFF_SLOTS, RESUME_OFFER_ACTION, ServiceDesk
+from bot.handoff.desk import (
+    AFTER_HANDOFF_SLOTS,
+    REPORT_OFFER_ACTION,
+    REPORT_PENDING_SLOT,
+    RESUME_OFFER_ACTION,
+    ServiceDesk,
+    report_offer,
+)
 from bot.handoff.models import HandoffReason, HandoffStatus
 from bot.handoff.summary import NO_DIAGNOSIS, availability
 from bot.handoff.summary import agent_summary as summarise_for_agent
@@ -146,7 +153,9 @@ class ActionHandoff(Action):
             buttons=texts.leave_button(),
             **texts.queue_state(queued.position, queued.minutes),
         )
-        return _QUIET + [ConversationPaused()]
+        # Queued at the report offer: back with the bot, the offer comes again.
+        pending = SlotSet(REPORT_PENDING_SLOT, bool(tracker.get_slot("ticket_offer")))
+        return _QUIET + [pending, ConversationPaused()]
 
 
 class ActionHandoffDeclined(Action):
@@ -284,6 +293,21 @@ class ActionHandoffResumeOffer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
         dispatcher.utter_message(text=load_handoff_texts().handed_back)
         return _QUIET
+
+
+class ActionHandoffReportOffer(Action):
+    """After a handback or leaving the queue while a fault report was offered
+    and not opened: the offer again. Recorded by the console and the queue
+    watcher (bot.handoff.desk.report_offer); the consent rules take the yes."""
+
+    def name(self) -> str:
+        return REPORT_OFFER_ACTION
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
+        _action, messages, slots = report_offer(load_handoff_texts().handed_back, load_handoff_texts())
+        for message in messages:
+            dispatcher.utter_message(**message)
+        return [SlotSet(name, value) for name, value in slots.items()]
 
 
 class ActionHandoffClosed(Action):

@@ -360,9 +360,11 @@ class Console:
         try:
             texts = load_handoff_texts()
             if status is HandoffStatus.RETURNED:
-                # With a diagnosis left open, the bot offers to go on there.
+                # A report still to open, or a diagnosis left open: the bot offers it again.
                 slots = self.rasa.conversation(handoff.conversation_id).slots
-                action, messages, new_slots = handback_messages(handoff, texts, self._open_topic(handoff, slots))
+                action, messages, new_slots = handback_messages(
+                    handoff, texts, self._open_topic(handoff, slots), slots
+                )
             else:
                 messages, new_slots = after_handback(handoff, getattr(texts, text_key), texts)
             self.rasa.back_to_bot(handoff.conversation_id, action, messages, new_slots)

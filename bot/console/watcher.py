@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk, after_handback
+from bot.handoff.desk import AFTER_HANDOFF_SLOTS, ServiceDesk, after_handback, report_offer, report_still_open
 from bot.handoff.models import HandoffStatus
 from bot.handoff.texts import LEAVE_QUEUE_INTENT, load_handoff_texts
 from bot.rasa_api import RasaClient, RasaError
@@ -88,7 +88,7 @@ class QueueWatcher:
                     line.who == "customer" and line.intent in LEAVE_INTENTS and line.at > handoff.created_at
                     for line in state.lines
                 ):
-                    self._leave(handoff)
+                    self._leave(handoff, state.slots)
                     continue
                 if self._nobody_since is not None:
                     pass  # no position or estimate while nobody is there to take the chat
@@ -214,11 +214,15 @@ class QueueWatcher:
             self.desk.queue.reopen(handoff_id)
             raise
 
-    def _leave(self, handoff) -> None:
+    def _leave(self, handoff, slots: dict) -> None:
         texts = load_handoff_texts()
-        messages, slots = after_handback(handoff, texts.left_queue, texts)
-        # Recorded as after a handback: "nein" then means "nothing else".
-        why, action = "left the queue", "action_handoff_returned"
+        why = "left the queue"
+        if report_still_open(handoff, slots):
+            # Queued at the report offer: the offer comes again (its rules take the yes).
+            action, messages, slots = report_offer(texts.left_queue, texts)
+        else:
+            messages, slots = after_handback(handoff, texts.left_queue, texts)
+            action = "action_handoff_returned"  # as after a handback: "nein" then means "nothing else"
         self._release(handoff.id, handoff.conversation_id, "customer", why, action, messages, slots)
 
     def _give_up(self, handoff_id: int, conversation_id: str, in_hours: bool) -> None:

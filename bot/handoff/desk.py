@@ -16,6 +16,7 @@ from bot.handoff.models import HandoffReason, HandoffStatus
 from bot.handoff.queue import HandoffQueue, HandoffView, ServiceHours
 from bot.handoff.texts import HandoffTexts, daytime
 from bot.tickets.store import TicketStore
+from bot.tickets.texts import TicketTexts, load_ticket_texts
 
 # Slots that steer the bot's rules, after a person was involved (handback, close,
 # leaving the queue): no old question or offer is still open.
@@ -25,6 +26,7 @@ AFTER_HANDOFF_SLOTS = {
     "ticket_offer": False,
     "handoff_reason": None,
     "handoff_offered": None,
+    "report_pending": False,
 }
 
 
@@ -64,14 +66,51 @@ def open_topic(handoff: HandoffView, slots: dict[str, Any], engine) -> str | Non
 
 
 RESUME_OFFER_ACTION = "action_handoff_resume_offer"
+# Recorded when the chat went to a person while the bot offered a fault report
+# and nobody opened one: back with the bot, the offer comes again, and the
+# consent rules (ticket_offer: true) take the yes.
+REPORT_OFFER_ACTION = "action_handoff_report_offer"
+# Set by action_handoff when the customer was queued at the report offer.
+REPORT_PENDING_SLOT = "report_pending"
+
+
+def report_still_open(handoff: HandoffView, slots: dict[str, Any]) -> bool:
+    """Was a fault report offered when the chat was queued, and is it still not
+    opened (neither by the agent nor earlier in the chat)?"""
+    return bool(slots.get(REPORT_PENDING_SLOT)) and not handoff.ticket_number and not slots.get("ticket_number")
+
+
+def report_offer(
+    intro: str, texts: HandoffTexts, ticket_texts: TicketTexts | None = None
+) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    """(action, messages, slots) that offer the pending fault report again:
+    `intro` without its closing question, that the report is still open, and
+    the offer with its buttons, last, so the customer's yes answers it."""
+    ticket_texts = ticket_texts or load_ticket_texts()
+    head, sep, question = daytime(intro).rpartition(". ")
+    intro = head + "." if sep and question.endswith("?") else daytime(intro)
+    buttons = [
+        {"title": ticket_texts.offer_yes, "payload": "/affirm"},
+        {"title": ticket_texts.offer_no, "payload": "/deny"},
+    ]
+    messages = [
+        {"text": intro},
+        {"text": texts.report_still_open},
+        {"text": ticket_texts.offer, "buttons": buttons},
+    ]
+    slots = {**AFTER_HANDOFF_SLOTS, "ticket_offer": True, REPORT_PENDING_SLOT: False}
+    return REPORT_OFFER_ACTION, messages, slots
 
 
 def handback_messages(
-    handoff: HandoffView, texts: HandoffTexts, topic: str | None
+    handoff: HandoffView, texts: HandoffTexts, topic: str | None, slots: dict[str, Any] | None = None
 ) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
-    """(action to record, messages, slots) for a handback by the agent: with a
-    diagnosis left open, the bot offers to go on there (its rules take the yes);
-    otherwise "anything else?" and what the chat's report is."""
+    """(action to record, messages, slots) for a handback by the agent: a fault
+    report offered before the handoff and still not opened is offered again;
+    with a diagnosis left open, the bot offers to go on there (its rules take
+    the yes); otherwise "anything else?" and what the chat's report is."""
+    if report_still_open(handoff, slots or {}):
+        return report_offer(texts.handed_back, texts)
     if topic:
         offer = {
             "text": daytime(texts.handed_back_open.format(topic=topic)),

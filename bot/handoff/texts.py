@@ -53,6 +53,7 @@ class HandoffTexts(BaseModel):
     resume_yes: str
     resume_no: str
     ticket_kept: str  # after a handback: the chat's fault report, {number}
+    report_still_open: str  # back with the bot, the report offered before the handoff was not opened
     closed_by_agent: str
 
     class Config:

@@ -175,3 +175,35 @@ def test_a_handback_with_the_diagnosis_left_open_offers_to_go_on_there():
     solved = engine.answer(engine.start("internet_down"), Reply(text="es geht wieder! alles gut"))
     assert open_topic(handoff, {"diagnosis": solved.to_dict()}, engine) is None
     assert handback_messages(handoff, texts, None)[0] == "action_handoff_returned"
+
+
+def test_a_report_offered_before_the_handoff_and_not_opened_is_offered_again():
+    from dataclasses import replace as _replace
+
+    from bot.handoff.desk import REPORT_OFFER_ACTION, handback_messages, report_offer, report_still_open
+    from bot.handoff.queue import HandoffView
+    from bot.handoff.texts import load_handoff_texts
+    from bot.tickets.texts import load_ticket_texts
+
+    texts, ticket_texts = load_handoff_texts(), load_ticket_texts()
+    handoff = HandoffView(
+        9, "c-3", "webchat", HandoffReason.CUSTOMER_REQUEST, "internet_down", None, None, None,
+        HandoffStatus.RETURNED, "mia", datetime(2026, 12, 1, tzinfo=timezone.utc),
+    )
+    pending = {"report_pending": True}
+    assert report_still_open(handoff, pending)
+    action, messages, slots = handback_messages(handoff, texts, "Internet geht gar nicht", pending)
+    assert action == REPORT_OFFER_ACTION
+    # The consent rules take the yes: the offer is open again, the flag is used up.
+    assert slots["ticket_offer"] is True and slots["report_pending"] is False and slots["diagnosis_active"] is False
+    said = [m["text"] for m in messages]
+    assert said == ["Hier ist wieder Ihr digitaler Assistent.", texts.report_still_open, ticket_texts.offer]
+    assert [b["payload"] for b in messages[-1]["buttons"]] == ["/affirm", "/deny"]
+    # The agent opened one, or one was opened before: nothing to offer.
+    assert not report_still_open(_replace(handoff, ticket_number="ST-2026-000042"), pending)
+    assert not report_still_open(handoff, {**pending, "ticket_number": "ST-2026-000042"})
+    assert not report_still_open(handoff, {})
+    assert handback_messages(handoff, texts, None, {})[0] == "action_handoff_returned"
+    # Leaving the queue: its own words first, without the question.
+    said = [m["text"] for m in report_offer(texts.left_queue, texts)[1]]
+    assert said[0] == "In Ordnung, Sie warten nicht mehr auf unseren Kundenservice. Ich bin wieder für Sie da."

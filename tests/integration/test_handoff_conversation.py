@@ -288,3 +288,45 @@ def test_after_a_handback_the_same_problem_goes_on_where_it_stopped(bot):
     assert load_texts()["resume"] in reply and first[:40] in reply  # the open question, not a new start
     reply = _text(bot.send(sender, "nein, auf keinem Gerät"))
     assert "Kundennummer" in reply  # and the diagnosis goes on: the line first
+
+
+def _queued_at_the_report_offer(bot, sender: str) -> None:
+    from bot.tickets.texts import load_ticket_texts
+
+    bot.send(sender, "Internet geht seit heute früh auf keinem Gerät mehr")
+    assert load_ticket_texts().offer in _text(bot.send(sender, "meine Kundennummer ist 4711000002, PLZ 50667"))
+    assert load_handoff_texts().queued in _text(bot.send(sender, "ich möchte lieber erst mit einem Menschen sprechen"))
+    assert _slot(bot, sender, "report_pending") is True
+
+
+def test_a_report_offered_before_the_handback_is_offered_again_and_yes_reports_it(bot):
+    from bot.tickets.texts import load_ticket_texts
+
+    texts = load_handoff_texts()
+    _account(bot, "jonas", "Jonas")
+    agent = ConsoleSession(bot.console_url, "jonas", PASSWORD)
+    sender = _sender("report-again")
+    _queued_at_the_report_offer(bot, sender)
+    handoff = _open_handoff(bot, sender)
+    assert agent.post(f"/api/chats/{handoff.id}/claim").ok
+    assert agent.post(f"/api/chats/{handoff.id}/handback").ok
+    said = [e.get("text") for e in _tracker(bot, sender)["events"] if e["event"] == "bot"]
+    assert said[-2:] == [texts.report_still_open, load_ticket_texts().offer], said[-3:]
+    assert _slot(bot, sender, "ticket_offer") is True
+    assert "Handynummer" in _text(bot.send(sender, "ja"))  # the consent rules take the yes: the report goes on
+
+
+def test_a_report_offered_before_leaving_the_queue_is_offered_again(bot):
+    from bot.tickets.texts import load_ticket_texts
+
+    texts = load_handoff_texts()
+    _account(bot, "lina", "Lina")
+    ConsoleSession(bot.console_url, "lina", PASSWORD)  # logged in: an agent is online
+    sender = _sender("report-leave")
+    _queued_at_the_report_offer(bot, sender)
+    bot.send(sender, "ach nein, ich will doch nicht mehr warten")
+    _wait_for(lambda: not _tracker(bot, sender)["paused"], timeout=20)
+    said = [e.get("text") for e in _tracker(bot, sender)["events"] if e["event"] == "bot"]
+    assert said[-2:] == [texts.report_still_open, load_ticket_texts().offer], said[-4:]
+    reply = _text(bot.send(sender, "nein, jetzt nicht"))
+    assert _slot(bot, sender, "ticket_offer") is False and load_ticket_texts().offer not in reply

@@ -5,7 +5,8 @@ What an agent sees and can do: the label of a button the customer tapped, the
 greeting that went out automatically at the takeover, focus that stays on
 "Übernehmen" while the queue updates, transcript lines added in place, the reply
 box focused after a takeover, the customer's first words in the queue, an alert
-(title and beep, sound switchable) for a new chat, customer messages pushed to
+(title and beep, sound switchable) for a new chat, on the queue and inside a
+chat, customer messages pushed to
 the page (and a fallback poll when the stream is blocked), the typing signal,
 the plain login hint, and accessibility (axe-core, 44 px targets, 14 px text,
 3:1 focus rings).
@@ -311,6 +312,18 @@ def test_takeover_focus_greeting_tapped_label_push_and_typing(browser, bot, agen
     expect(customer.locator(".msg.agent .bubble").last).to_have_text("Haben Sie den Router neu gestartet?")
     expect(console.locator("#auto-greeting")).to_be_hidden()  # the agent has written now
     expect(console.locator("#transcript .line.agent.auto")).to_have_count(1)
+
+    # Inside a chat, a new request is not missed: title, beep, and a link to the queue.
+    beeps = console.evaluate("window.__oscillators")
+    second_context, second = _customer(browser, bot)
+    _queue_at_once(second)
+    alert = console.locator("#queue-alert")
+    expect(alert).to_be_visible(timeout=10_000)
+    expect(alert).to_have_text(re.compile(r"^\d+ Anfragen? warte[nt] – zur Warteschlange$"))
+    expect(console).to_have_title(re.compile(r"^\(\d+\) Neue Anfrage"))
+    assert console.evaluate("window.__oscillators") > beeps
+    expect(console.locator("#transcript .line.agent.auto")).to_have_count(1)  # the chat itself unchanged
+    second_context.close()
     customer_context.close()
     agent_context.close()
 

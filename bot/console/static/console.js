@@ -269,6 +269,19 @@
     }).catch(function (e) { show(e.message, true); });
   }
 
+  // While the agent is in a chat: the same alert (title and beep) for a new
+  // request, and a link to the queue that says how many wait.
+  function loadWaiting() {
+    return request("GET", "/api/queue").then(function (data) {
+      alertNew(data.waiting);
+      var alert = document.getElementById("queue-alert");
+      var count = data.waiting.length;
+      setText(alert, count === 1 ? "1 Anfrage wartet – zur Warteschlange" :
+        count + " Anfragen warten – zur Warteschlange");
+      alert.hidden = count === 0;
+    }).catch(function () {});  // only a hint: the chat itself shows its own errors
+  }
+
   // ----------------------------------------------------------------- chat page
   var handoffId = document.body.getAttribute("data-handoff");
   var shown = {};  // line id -> <li>
@@ -444,6 +457,8 @@
         loadChat();
       }).catch(function (e) { show(e.message, true); });
     });
+    setUpAlerts();
+    poll(loadWaiting);
     loadChat().then(function () {
       openStream();
       poll(loadChat, function () { return !streamOpen; });

@@ -132,3 +132,19 @@ def test_the_notice_is_said_once_per_customer_message():
 
     first, second = asyncio.run(two_failures())
     assert len(_texts(first)) == 1 and _texts(second) == [] and second == [FollowupAction("action_listen")]
+
+
+def test_answers_are_validated_like_rasa_does_with_one_compiled_validator():
+    from jsonschema import ValidationError, validate
+    from rasa.core.actions.action import RemoteAction
+
+    action = remote.ResilientRemoteAction("action_x", None)
+    good = {"events": [{"event": "slot", "name": "diagnosis", "value": {"area": "internet_down"}}], "responses": []}
+    bad = {"events": [{"event": "slot", "name": 3}], "responses": []}
+    assert action._validate_action_result(good) is True
+    with pytest.raises(ValidationError) as error:
+        action._validate_action_result(bad)
+    assert "Failed to validate Action server response" in error.value.message
+    with pytest.raises(ValidationError):  # Rasa's own check refuses the same answer
+        validate(bad, RemoteAction.action_response_format_spec())
+    assert remote.response_validator() is remote.response_validator()  # built once

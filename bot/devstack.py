@@ -52,6 +52,7 @@ class LocalBot:
     console_log: Path | None = None
     action_url: str = ""
     action_token: str = ""
+    rasa_pid: int = 0  # the Rasa server's process (the load benchmark reads its memory)
 
     def stop_line_backend(self) -> None:
         """Stop the simulator process: the backend is gone, connections are refused."""
@@ -132,6 +133,7 @@ def local_bot(
                 "action_endpoint": {
                     "url": f"http://127.0.0.1:{action_port}/webhook",
                     "headers": {"Authorization": f"Bearer {action_token}"},
+                    "enable_selective_domain": True,  # as endpoints.yml
                 },
                 "tracker_store": {
                     "type": "bot.rasa_ext.tracker_store.GuardedSQLTrackerStore",
@@ -224,6 +226,7 @@ def local_bot(
             console_log,
             f"http://127.0.0.1:{action_port}",
             action_token,
+            rasa.pid,
         )
     finally:
         for process in (console, rasa, actions, processes["simulator"]):

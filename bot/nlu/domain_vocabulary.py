@@ -120,25 +120,44 @@ def compile_entry(entry: str) -> Pattern:
     return Pattern(entry, tuple(parts))
 
 
+MAX_CACHED_WORDS = 50_000  # distinct words remembered per vocabulary (a few MB)
+
+
 @dataclass(frozen=True)
 class DomainVocabulary:
     """Groups of patterns; hits() says which groups a text mentions, and where."""
 
     groups: tuple[tuple[str, str, tuple[Pattern, ...]], ...]  # (name, kind, patterns)
 
+    def __post_init__(self) -> None:
+        # Every (group index, pattern), and per word the ones whose first part fits
+        # it: each customer message is read several times per turn, and trying
+        # every pattern at every word was the NLU's largest cost under load.
+        flat = tuple((index, p) for index, (_, _, patterns) in enumerate(self.groups) for p in patterns if p.parts)
+        object.__setattr__(self, "_flat", flat)
+        object.__setattr__(self, "_by_first_word", {})
+
     @property
     def names(self) -> list[str]:
         return [name for name, _, _ in self.groups]
 
+    def _starting_with(self, word: str) -> tuple[tuple[int, Pattern], ...]:
+        cache: dict = self._by_first_word  # type: ignore[attr-defined]
+        found = cache.get(word)
+        if found is None:
+            found = tuple((index, p) for index, p in self._flat if p.parts[0].fullmatch(word))  # type: ignore[attr-defined]
+            if len(cache) < MAX_CACHED_WORDS:
+                cache[word] = found
+        return found
+
     def token_hits(self, words: Sequence[str]) -> list[set[int]]:
         """For each word, the indexes of the groups whose entries cover it."""
         covered: list[set[int]] = [set() for _ in words]
-        for index, (_, _, patterns) in enumerate(self.groups):
-            for pattern in patterns:
-                for start in range(len(words)):
-                    if pattern.matches_at(words, start):
-                        for position in range(start, start + len(pattern.parts)):
-                            covered[position].add(index)
+        for start, word in enumerate(words):
+            for index, pattern in self._starting_with(word):
+                if pattern.matches_at(words, start):
+                    for position in range(start, start + len(pattern.parts)):
+                        covered[position].add(index)
         return covered
 
     def mentioned(self, text: str) -> list[str]:

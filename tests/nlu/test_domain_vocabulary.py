@@ -54,6 +54,32 @@ def test_token_hits_cover_every_word_of_a_phrase():
     assert hits == [{1}, {0}, {0}, {0}]
 
 
+def test_the_word_index_finds_what_trying_every_entry_at_every_word_finds():
+    vocabulary = load_vocabulary()
+
+    def every_entry_everywhere(words):
+        covered = [set() for _ in words]
+        for index, (_, _, patterns) in enumerate(vocabulary.groups):
+            for pattern in patterns:
+                for start in range(len(words)):
+                    if pattern.matches_at(words, start):
+                        covered[start : start + len(pattern.parts)] = [
+                            c | {index} for c in covered[start : start + len(pattern.parts)]
+                        ]
+        return covered
+
+    for text in [
+        "Mein Internet bricht ständig ab, und der Fernseher bleibt schwarz",
+        "WLAN geht nicht im Schlafzimmer, am Kabel schon",
+        "Frechheit!!! keiner hilft, ich will einen Menschen",
+        "kein freizeichen am telefon und e-mails kommen nicht an",
+        "",
+    ]:
+        words = normalise_words(text)
+        assert vocabulary.token_hits(words) == every_entry_everywhere(words), text
+        assert vocabulary.token_hits(words) == every_entry_everywhere(words)  # and again, from the index
+
+
 @pytest.mark.parametrize(
     "entry, problem",
     [("", "empty"), ("t*", "at least 3"), ("*", "only *"), ("!!", "no letters"), ("w-lan*", "one word")],

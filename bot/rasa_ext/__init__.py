@@ -7,7 +7,11 @@ Each module says which Rasa behaviour it replaces and why:
 - fast_load.py: TED loaded for prediction without a training step (the Rasa
   server starts in about half the time, so a crashed one is back sooner);
 - app.py: refused requests (too large, unknown path) answered in German JSON;
-- tracker_store.py: a failed save is an error for one request, not sys.exit
+- ted_cache.py: TED's predictions remembered by the dialogue states it sees;
+- remote_action.py also validates action server answers with one compiled
+  validator instead of building one per answer;
+- tracker_store.py: a failed save is an error for one request, not sys.exit,
+  and trackers are not reread when the database holds what the store knows
   (referenced from endpoints.yml, not installed here).
 """
 
@@ -20,7 +24,7 @@ def install() -> None:
     import rasa.core.actions.forms as forms_module
     import rasa.core.agent as agent_module
 
-    from bot.rasa_ext import app, fast_load
+    from bot.rasa_ext import app, fast_load, ted_cache
     from bot.rasa_ext.processor import GuardedMessageProcessor
     from bot.rasa_ext.remote_action import ResilientRemoteAction
 
@@ -31,3 +35,4 @@ def install() -> None:
     forms_module.RemoteAction = ResilientRemoteAction
     app.install()
     fast_load.install()
+    ted_cache.install()

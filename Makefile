@@ -16,6 +16,7 @@ AXE_VERSION := 4.11.0
 AXE_JS      := var/a11y/axe.min.js
 # Browser tests drive Debian's Chromium; `make test` installs it when it is missing.
 CHROMIUM    := /usr/bin/chromium
+HAPROXY     := /usr/sbin/haproxy
 # Everything that changes the trained model. `make` retrains only when one of
 # these is newer than the model. (The NLU components in bot/nlu are loaded from the
 # source tree at run time; the ones whose training shapes the model are inputs.)
@@ -72,6 +73,9 @@ $(AXE_JS):
 $(CHROMIUM):
 	scripts/install-chromium
 
+$(HAPROXY):
+	scripts/install-haproxy
+
 $(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
 	@echo "==> Training the model (training data changed; about a minute on 2 cores)"
 	@mkdir -p var models
@@ -96,7 +100,7 @@ validate: $(VENV)/.installed ## Check training data, domain (zero warnings) and 
 lint: $(VENV)/.installed ## ruff
 	$(VENV)/bin/ruff check .
 
-test-python: $(MODEL) $(WEBCHAT_JS) $(AXE_JS) $(CHROMIUM)
+test-python: $(MODEL) $(WEBCHAT_JS) $(AXE_JS) $(CHROMIUM) $(HAPROXY)
 	$(VENV)/bin/pytest
 
 test-stories: $(MODEL)
@@ -107,7 +111,7 @@ test-nlu: $(MODEL)
 
 test: lint validate test-python test-stories test-nlu ## Run the whole test suite (CI runs this)
 
-bench: $(MODEL) $(WEBCHAT_JS) $(CHROMIUM) ## Benchmarks: diagnosis scenarios, line check latency, handoff latency, NLU pipelines, blind scenarios
+bench: $(MODEL) $(WEBCHAT_JS) $(CHROMIUM) $(HAPROXY) ## Benchmarks: diagnosis scenarios, line check latency, handoff latency, NLU pipelines, blind scenarios
 	$(PY) -m bot.diagnosis.scenarios --min-correct 0.95 --max-median-turns 6
 	$(PY) -m bot.linecheck.benchmark
 	$(PY) -m bot.console.benchmark --max-p95-ms 300

@@ -53,6 +53,8 @@ class LocalBot:
     action_url: str = ""
     action_token: str = ""
     rasa_pid: int = 0  # the Rasa server's process (the load benchmark reads its memory)
+    rasa_urls: tuple[str, ...] = ()  # each Rasa process directly (behind the proxy when several)
+    rasa_pids: tuple[int, ...] = ()
 
     def stop_line_backend(self) -> None:
         """Stop the simulator process: the backend is gone, connections are refused."""
@@ -112,18 +114,64 @@ def _wait(url: str, process: subprocess.Popen, log: Path) -> None:
     raise BotStartError(f"{url} did not come up in {STARTUP_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
 
 
+@dataclass(frozen=True)
+class Scale:
+    """Several Rasa processes behind HAProxy, sharing a PostgreSQL tracker store
+    (`tracker_url`), a Redis lock store and socket.io manager (`redis_url`), as
+    `make run-scaled` runs them."""
+
+    processes: int = 2
+    tracker_url: str = ""  # postgresql://user@host:port/db
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+
+def tracker_store_config(url: str, fallback_db: Path) -> dict[str, Any]:
+    """endpoints.yml's tracker_store for an SQLAlchemy URL (PostgreSQL), or SQLite."""
+    store: dict[str, Any] = {"type": "bot.rasa_ext.tracker_store.GuardedSQLTrackerStore"}
+    if not url:
+        return {**store, "dialect": "sqlite", "db": str(fallback_db)}
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    store.update(dialect=parsed.get_backend_name(), url=parsed.host or "127.0.0.1", db=parsed.database)
+    store.update({k: v for k, v in (("port", parsed.port), ("username", parsed.username),
+                                    ("password", parsed.password)) if v})
+    return store
+
+
+def lock_store_config(redis_url: str) -> dict[str, Any]:
+    """endpoints.yml's lock_store: Rasa's Redis lock store for a redis:// URL."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(redis_url)
+    config: dict[str, Any] = {
+        "type": "redis", "url": parsed.hostname or "127.0.0.1", "port": parsed.port or 6379,
+        "db": int((parsed.path or "/0").lstrip("/") or 0), "key_prefix": "stoerungschat",
+    }
+    if parsed.password:
+        config["password"] = parsed.password
+    return config
+
+
 @contextmanager
 def local_bot(
-    model: Path, work: Path, debug_logging: bool = False, breaker_reset_seconds: float = 2.0
+    model: Path,
+    work: Path,
+    debug_logging: bool = False,
+    breaker_reset_seconds: float = 2.0,
+    scale: Scale | None = None,
 ) -> Iterator[LocalBot]:
     """Run the servers until the block ends. debug_logging makes Rasa log user
     texts (through the personal-data filter of logging.yml). The circuit breaker
     of the line check closes again after breaker_reset_seconds, so one test with a
-    dead backend does not spoil the next."""
+    dead backend does not spoil the next. With `scale`, several Rasa processes
+    run behind HAProxy (bot/proxy.py), and rasa_url is the proxy's."""
     if not model.exists():
         raise BotStartError(f"{model} is missing: run `make train`")
     work.mkdir(parents=True, exist_ok=True)
     rasa_port, action_port, simulator_port, console_port = free_port(), free_port(), free_port(), free_port()
+    rasa_count = scale.processes if scale else 1
+    rasa_ports = [free_port() for _ in range(rasa_count)] if rasa_count > 1 else [rasa_port]
     # Tokens that start with "-" on purpose: no launcher may read them as an option.
     rasa_token = "-" + secrets.token_urlsafe(24)
     action_token = "-" + secrets.token_urlsafe(24)
@@ -135,12 +183,9 @@ def local_bot(
                     "headers": {"Authorization": f"Bearer {action_token}"},
                     "enable_selective_domain": True,  # as endpoints.yml
                 },
-                "tracker_store": {
-                    "type": "bot.rasa_ext.tracker_store.GuardedSQLTrackerStore",
-                    "dialect": "sqlite",
-                    "db": str(work / "tracker.db"),
-                },
+                "tracker_store": tracker_store_config(scale.tracker_url if scale else "", work / "tracker.db"),
                 "nlg": {"type": "bot.rasa_ext.nlg.DaytimeResponses"},
+                **({"lock_store": lock_store_config(scale.redis_url)} if scale else {}),
             }
         )
     )
@@ -172,6 +217,7 @@ def local_bot(
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "RASA_API_TOKEN": rasa_token,
         "ACTION_SERVER_TOKEN": action_token,
+        **({"WEBCHAT_REDIS_URL": scale.redis_url} if scale else {}),
     }
     action_log, rasa_log, simulator_log = work / "actions.log", work / "rasa.log", work / "simulator.log"
     console_log = work / "console.log"
@@ -198,12 +244,24 @@ def local_bot(
          "--logging-config-file", str(work / "logging.yml"), *verbosity],
         cwd=PROJECT_ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
     )
-    rasa = subprocess.Popen(
-        [sys.executable, "-m", "bot.rasa_server", "--model", str(model), "--endpoints", str(work / "endpoints.yml"),
-         "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--interface", "127.0.0.1",
-         "--port", str(rasa_port), "--logging-config-file", str(work / "logging.yml"), *verbosity],
-        cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
-    )
+    rasas = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot.rasa_server", "--model", str(model), "--endpoints",
+             str(work / "endpoints.yml"), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+             "--interface", "127.0.0.1", "--port", str(port), "--logging-config-file", str(work / "logging.yml"),
+             *verbosity],
+            cwd=PROJECT_ROOT, env=env, stdout=(rasa_log if i == 0 else work / f"rasa{i + 1}.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        for i, port in enumerate(rasa_ports)
+    ]
+    rasa = rasas[0]
+    proxy = None
+    if rasa_count > 1:
+        from bot.proxy import haproxy_config, start_haproxy
+
+        (work / "haproxy.cfg").write_text(haproxy_config(rasa_port, rasa_ports))
+        proxy = start_haproxy(work / "haproxy.cfg", work / "haproxy.log")
     console = subprocess.Popen(
         [sys.executable, "-m", "bot.console", "serve", "--port", str(console_port)],
         cwd=PROJECT_ROOT, env=env, stdout=console_log.open("w"), stderr=subprocess.STDOUT,
@@ -211,7 +269,10 @@ def local_bot(
     try:
         _wait(f"{line_api_url}/health", simulator, simulator_log)
         _wait(f"http://127.0.0.1:{action_port}/health", actions, action_log)
-        _wait(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
+        for port, process in zip(rasa_ports, rasas, strict=True):
+            _wait(f"http://127.0.0.1:{port}/", process, rasa_log)
+        if proxy is not None:
+            _wait(f"http://127.0.0.1:{rasa_port}/", proxy, work / "haproxy.log")
         _wait(f"http://127.0.0.1:{console_port}/health", console, console_log)
         yield LocalBot(
             f"http://127.0.0.1:{rasa_port}",
@@ -227,11 +288,14 @@ def local_bot(
             f"http://127.0.0.1:{action_port}",
             action_token,
             rasa.pid,
+            tuple(f"http://127.0.0.1:{port}" for port in rasa_ports),
+            tuple(process.pid for process in rasas),
         )
     finally:
-        for process in (console, rasa, actions, processes["simulator"]):
+        everything = [console, *rasas, actions, processes["simulator"], *([proxy] if proxy else [])]
+        for process in everything:
             process.terminate()
-        for process in (console, rasa, actions, processes["simulator"]):
+        for process in everything:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -23,7 +23,7 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer, packet
+from socketio import AsyncRedisManager, AsyncServer, packet
 from socketio.packet import Packet
 
 from bot.buttons import CHANNEL_COMMAND
@@ -105,6 +105,15 @@ class WebChatOutput(SocketIOOutput):
         await self._send_message(recipient_id, {"text": text, "quick_replies": replies, **self._metadata(kwargs)})
 
 
+def client_manager(environ=os.environ) -> AsyncRedisManager | None:
+    """With several Rasa processes, WEBCHAT_REDIS_URL names the Redis server their
+    socket.io servers share: a message emitted in one process (an agent's reply
+    through the Rasa API) reaches a customer whose socket is on another. None:
+    one process, python-socketio's in-memory manager."""
+    url = environ.get("WEBCHAT_REDIS_URL", "").strip()
+    return AsyncRedisManager(url, channel="stoerungschat-webchat") if url else None
+
+
 def allowed_origins(environ=os.environ) -> list[str] | None:
     """Origins whose pages may open the chat socket. None: only the bot's own
     (python-engineio compares the Origin header with the request's own scheme
@@ -155,7 +164,8 @@ class WebChatInput(SocketIOInput):
 
     def get_output_channel(self) -> WebChatOutput | None:
         # Used for messages that do not answer a customer message: the agent's
-        # (Rasa API, output_channel=latest). Needs one Rasa process (README).
+        # (Rasa API, output_channel=latest). With several Rasa processes they
+        # reach the customer's socket through the shared Redis manager.
         sio = getattr(self, "sio", None)
         return WebChatOutput(sio, self.bot_message_evt) if sio is not None else None
 
@@ -165,6 +175,7 @@ class WebChatInput(SocketIOInput):
             cors_allowed_origins=allowed_origins(),
             max_http_buffer_size=MAX_FRAME_BYTES,
             serializer=ReadablePacket,
+            client_manager=client_manager(),
         )
         webhook = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         self.sio = sio

@@ -18,6 +18,10 @@ This subclass
 The customer's message itself is never lost: Rasa has stored it in the tracker
 before any action runs.
 
+It keeps one HTTP session (and its open connections) to the action server per
+process: Rasa's EndpointConfig.request opens a new aiohttp session, and so a
+new connection, for every action call.
+
 It also validates the action server's answer with one compiled validator.
 Rasa 3.6 calls `jsonschema.validate` for every answer, which checks the large
 event schema against the meta-schema and builds a new validator each time:
@@ -31,7 +35,8 @@ import asyncio
 import contextvars
 import logging
 import time
-from typing import Dict, List
+import weakref
+from typing import Any, Dict, List
 
 import aiohttp
 from aiohttp import ClientResponseError
@@ -41,6 +46,7 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import BotUttered, Event, FollowupAction
 from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import EndpointConfig
 
 from bot.system_texts import load_system_texts
 
@@ -79,21 +85,99 @@ def _unreachable(error: BaseException) -> bool:
     return isinstance(cause, ClientResponseError) and cause.status in UNREACHABLE_STATUS
 
 
-_validator = None
+class ResponseValidator:
+    """Rasa's schema for action server answers, compiled once.
 
+    Rasa's event schema is a `oneOf` over 23 event types that differ only in
+    their `event` name, so every event is tried against all of them. Here each
+    event is checked against the one schema of its own type (the same schema
+    parts), and only an answer that fails is run through Rasa's whole schema,
+    which raises Rasa's own error."""
 
-def response_validator():
-    """Rasa's schema for action server answers, checked and compiled once."""
-    global _validator
-    if _validator is None:
+    def __init__(self) -> None:
+        from rasa.shared.utils.schemas.events import EVENT_SCHEMA
+
         schema = RemoteAction.action_response_format_spec()
         cls = validator_for(schema)
         cls.check_schema(schema)
-        _validator = cls(schema)
+        self.full = cls(schema)
+        base = {key: value for key, value in EVENT_SCHEMA.items() if key != "oneOf"}
+        self.by_type = {
+            sub["properties"]["event"]["const"]: cls({"allOf": [base, sub]}) for sub in EVENT_SCHEMA["oneOf"]
+        }
+        self.outer = cls({**schema, "properties": {**schema["properties"], "events": {"type": "array"}}})
+
+    def validate(self, result: Dict) -> None:
+        fine = self.outer.is_valid(result)
+        for event in result.get("events") or [] if fine and isinstance(result, dict) else []:
+            typed = self.by_type.get(event.get("event")) if isinstance(event, dict) else None
+            if typed is None or not typed.is_valid(event):
+                fine = False
+                break
+        if not fine:
+            self.full.validate(result)  # raises Rasa's ValidationError
+
+
+_validator: ResponseValidator | None = None
+
+
+def response_validator() -> ResponseValidator:
+    global _validator
+    if _validator is None:
+        _validator = ResponseValidator()
     return _validator
 
 
+class _Borrowed:
+    """`async with endpoint.session()` over a session that stays open."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(self, *exc_info: Any) -> bool:
+        return False
+
+
+class PooledEndpointConfig(EndpointConfig):
+    """Rasa's EndpointConfig with one long-lived session per event loop."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sessions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def session(self) -> Any:
+        loop = asyncio.get_running_loop()
+        session = self._sessions.get(loop)
+        if session is None or session.closed:
+            session = self._sessions[loop] = super().session()
+        return _Borrowed(session)
+
+
+_pooled: Dict[int, PooledEndpointConfig] = {}
+
+
+def pooled(endpoint: EndpointConfig | None) -> EndpointConfig | None:
+    """The same endpoint, with a shared session (one per configured endpoint)."""
+    if endpoint is None or isinstance(endpoint, PooledEndpointConfig):
+        return endpoint
+    known = _pooled.get(id(endpoint))
+    if known is None or known._source is not endpoint:  # type: ignore[attr-defined]
+        known = PooledEndpointConfig(
+            endpoint.url, endpoint.params, endpoint.headers, endpoint.basic_auth, endpoint.token,
+            endpoint.token_name, endpoint.cafile, type=endpoint.type, **endpoint.kwargs,
+        )
+        known._source = endpoint  # type: ignore[attr-defined]
+        _pooled[id(endpoint)] = known
+    return known
+
+
 class ResilientRemoteAction(RemoteAction):
+    def __init__(self, name: str, action_endpoint: EndpointConfig | None) -> None:
+        super().__init__(name, pooled(action_endpoint))
+
     def _validate_action_result(self, result: Dict) -> bool:
         try:
             response_validator().validate(result)

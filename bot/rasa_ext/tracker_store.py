@@ -92,11 +92,11 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
 
     # ------------------------------------------------------------ the cache
     def _stored_state(self, session: Session, sender_id: str) -> tuple[int, int | None]:
-        row = (
-            session.query(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id))
-            .filter(self.SQLEvent.sender_id == sender_id)
-            .one()
-        )
+        # A Core select (SQLAlchemy caches its compiled form), not an ORM query:
+        # it runs twice per message.
+        table = self.SQLEvent.__table__
+        statement = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(table.c.sender_id == sender_id)
+        row = session.execute(statement).one()
         return int(row[0]), row[1]
 
     def _current(self, session: Session, sender_id: str, tracker: DialogueStateTracker | None = None) -> _Known | None:

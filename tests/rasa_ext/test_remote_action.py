@@ -148,3 +148,58 @@ def test_answers_are_validated_like_rasa_does_with_one_compiled_validator():
     with pytest.raises(ValidationError):  # Rasa's own check refuses the same answer
         validate(bad, RemoteAction.action_response_format_spec())
     assert remote.response_validator() is remote.response_validator()  # built once
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"events": [], "responses": []},
+        {"events": [{"event": "slot", "name": "a", "value": [1, {"b": None}]}], "responses": [{"text": "x"}]},
+        {"events": [{"event": "action", "name": "action_listen", "confidence": None}]},
+        {"events": [{"event": "bot", "text": "Hallo", "metadata": {"sender_name": "Mia"}}]},
+        {"events": [{"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}}]},
+        {"events": [{"event": "active_loop", "name": None}, {"event": "followup", "name": "x"}]},
+        {"events": [{"event": "slot", "name": 3, "value": 1}]},  # invalid: name must be a string
+        {"events": [{"event": "slot", "value": 1}]},  # invalid: no name
+        {"events": [{"event": "no_such_event"}]},
+        {"events": [{"name": "x"}]},  # no event type
+        {"events": ["slot"]},
+        {"events": {"event": "slot"}},
+        {"events": [{"event": "user", "parse_data": {"intent": {"confidence": "hoch"}}}]},
+        {"events": [{"event": "bot", "timestamp": "gestern"}]},
+        {"responses": "Hallo"},
+        {"events": [{"event": "entities", "entities": [{"entity": "router"}]}]},  # entity without value
+    ],
+)
+def test_the_typed_validation_accepts_and_refuses_exactly_what_rasa_s_schema_does(answer):
+    from jsonschema import ValidationError, validate
+    from rasa.core.actions.action import RemoteAction
+
+    try:
+        validate(answer, RemoteAction.action_response_format_spec())
+        rasa_says = True
+    except ValidationError:
+        rasa_says = False
+    try:
+        remote.response_validator().validate(answer)
+        ours = True
+    except ValidationError:
+        ours = False
+    assert ours is rasa_says
+
+
+def test_action_calls_share_one_http_session_per_event_loop():
+    endpoint = EndpointConfig(
+        "http://127.0.0.1:1/webhook", headers={"Authorization": "Bearer x"}, enable_selective_domain=True
+    )
+    first, second = remote.ResilientRemoteAction("a", endpoint), remote.ResilientRemoteAction("b", endpoint)
+    assert first.action_endpoint is second.action_endpoint
+    assert first.action_endpoint.headers == {"Authorization": "Bearer x"}
+    assert first._is_selective_domain_enabled()
+
+    async def sessions():
+        async with first.action_endpoint.session() as one, second.action_endpoint.session() as two:
+            return one, two, one.closed
+
+    one, two, closed = asyncio.run(sessions())
+    assert one is two and not closed  # still open after the block: the next call reuses it

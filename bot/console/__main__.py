@@ -15,6 +15,7 @@ RASA_URL with RASA_API_TOKEN (never in the repository).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import logging
 import os
@@ -62,7 +63,27 @@ def ensure_demo_agent(directory: AgentDirectory) -> str:
     return password
 
 
-def serve(host: str, port: int) -> int:
+def watch() -> int:
+    """The queue watcher alone (`make run-scaled`, a pod of its own): works while it
+    holds the database lease, so any number of them can run."""
+    from bot.console.watcher import QueueWatcher, watch_rounds
+    from bot.handoff.desk import ServiceDesk
+    from bot.logging_mask import install as install_mask
+    from bot.logging_mask import protect_process_output
+    from bot.rasa_api import RasaClient
+
+    protect_process_output()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_mask(logging.getLogger(""))
+    desk = ServiceDesk()
+    try:
+        asyncio.run(watch_rounds(QueueWatcher(desk, RasaClient()), desk.store))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def serve(host: str, port: int, with_watcher: bool = True) -> int:
     from bot.console.app import create_app
     from bot.console.service import Console
     from bot.handoff.desk import ServiceDesk
@@ -76,7 +97,9 @@ def serve(host: str, port: int) -> int:
     sanic_fix.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     console = Console(ServiceDesk(), RasaClient())
-    app = create_app(console, secure_cookies=os.environ.get("CONSOLE_SECURE_COOKIES") == "1")
+    app = create_app(
+        console, secure_cookies=os.environ.get("CONSOLE_SECURE_COOKIES") == "1", with_watcher=with_watcher
+    )
     # Personal data never reaches the log unmasked, also through Sanic's own handlers.
     for name in ("", "sanic.root", "sanic.error", "sanic.access"):
         install_mask(logging.getLogger(name))
@@ -90,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("serve", help="run the console")
     run.add_argument("--host", default=os.environ.get("CONSOLE_HOST", "127.0.0.1"))
     run.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", "5006")))
+    run.add_argument("--no-watcher", action="store_true", help="the queue watcher runs as `watch` elsewhere")
+    sub.add_parser("watch", help="run the queue watcher alone (one of any number is active)")
     add = sub.add_parser("add-agent", help="create an agent account")
     add.add_argument("username")
     add.add_argument("--name", required=True, help="shown to customers, e.g. Anna")
@@ -104,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "serve":
-        return serve(args.host, args.port)
+        return serve(args.host, args.port, with_watcher=not args.no_watcher)
+    if args.command == "watch":
+        return watch()
     directory = AgentDirectory(TicketStore())
     try:
         if args.command == "add-agent":

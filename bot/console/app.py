@@ -32,8 +32,8 @@ from sanic.response import HTTPResponse
 
 from bot.console.live import ChatFeed
 from bot.console.service import TICKET_STATUS, Console, ConsoleError, as_json
-from bot.console.throttle import LoginThrottle, attempt_keys
-from bot.console.watcher import POLL_SECONDS, QueueWatcher
+from bot.console.throttle import DatabaseCounts, LoginThrottle, attempt_keys
+from bot.console.watcher import QueueWatcher, watch_rounds
 from bot.diagnosis.model import PROBLEM_AREAS
 from bot.handoff.agents import DEVICE_DAYS, Login
 from bot.sanic_fix import german_errors
@@ -84,7 +84,9 @@ def _same_origin(request: Request) -> bool:
     return origin is None or origin == expected.rstrip("/")
 
 
-def create_app(console: Console, name: str = "agent_console", secure_cookies: bool = False) -> Sanic:
+def create_app(
+    console: Console, name: str = "agent_console", secure_cookies: bool = False, with_watcher: bool = True
+) -> Sanic:
     app = german_errors(Sanic(name))
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.REQUEST_MAX_SIZE = 64 * 1024
@@ -92,7 +94,8 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
     # request.remote_addr is the client's address (the login throttle needs it).
     app.config.PROXIES_COUNT = int(os.environ.get("CONSOLE_PROXIES_COUNT", "0") or 0)
     directory = console.desk.agents
-    throttle = LoginThrottle()
+    # Counts in the database: every console process sees the same (bot/console/throttle.py).
+    throttle = LoginThrottle(clock=time.time, counts=DatabaseCounts(console.desk.store))
     login_key = server_key("console-login", "CONSOLE_LOGIN_KEY")
     run = asyncio.to_thread  # database and Rasa calls are blocking; keep the loop free
 
@@ -341,15 +344,13 @@ def create_app(console: Console, name: str = "agent_console", secure_cookies: bo
 
     # -- the queue watcher ----------------------------------------------------------------
 
+    # In every console process, but only the one holding the database lease works
+    # (bot/handoff/lease.py); `make run-scaled` runs it as a process of its own.
     watcher = QueueWatcher(console.desk, console.rasa)
 
     async def watch() -> None:
-        while True:
-            try:
-                await run(watcher.tick)
-            except Exception as error:  # noqa: BLE001 - a database hiccup must not stop the updates
-                logger.warning("queue watcher: %s", type(error).__name__)
-            await asyncio.sleep(POLL_SECONDS)
+        if with_watcher:
+            await watch_rounds(watcher, console.desk.store)
 
     tasks: list[asyncio.Task] = []
 

@@ -13,6 +13,7 @@ Every few seconds, for each chat in the queue:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -232,3 +233,28 @@ class QueueWatcher:
         offer = {"text": texts.callback_offer, "buttons": texts.yes_no(texts.callback_yes, texts.callback_no)}
         # Recorded as action_handoff finding nobody: its rules take the "ja" to a callback.
         self._release(handoff_id, conversation_id, "bot", "no agent", "action_handoff", [{"text": why}, offer])
+
+
+WATCHER_LEASE = "queue-watcher"
+
+
+async def watch_rounds(watcher: QueueWatcher, store, stop: asyncio.Event | None = None) -> None:
+    """The watcher's rounds, every POLL_SECONDS, while this process holds the
+    lease: however many console or watcher processes run, one works. A holder
+    that stops is replaced after the lease's time (three rounds)."""
+    from bot.handoff.lease import Lease
+
+    lease = Lease(store, WATCHER_LEASE, ttl_seconds=max(3 * POLL_SECONDS, 5.0))
+    try:
+        while stop is None or not stop.is_set():
+            try:
+                if await asyncio.to_thread(lease.acquire):
+                    await asyncio.to_thread(watcher.tick)
+            except Exception as error:  # noqa: BLE001 - a database hiccup must not stop the updates
+                logger.warning("queue watcher: %s", type(error).__name__)
+            await asyncio.sleep(POLL_SECONDS)
+    finally:
+        try:
+            await asyncio.to_thread(lease.release)  # the next process need not wait out the lease
+        except Exception:  # noqa: BLE001 - stopping anyway
+            pass

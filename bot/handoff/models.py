@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import relationship
 
 from bot.tickets.models import Base, utcnow, value_enum
@@ -123,3 +123,28 @@ class AgentDevice(Base):
     agent_id = Column(Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False, index=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_used_at = Column(DateTime(timezone=True))
+
+
+class Lease(Base):
+    """Who does a job that must run exactly once (the queue watcher) while several
+    processes could: the holder renews it; when it stops, another takes over after
+    `expires_at` (bot/handoff/lease.py)."""
+
+    __tablename__ = "leases"
+
+    name = Column(String(40), primary_key=True)
+    holder = Column(String(120), nullable=False)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class LoginFailure(Base):
+    """Failed console logins per throttle key (bot/console/throttle.py), shared by
+    every console process. The key is a SHA-256 (of the user name and address):
+    no address or name is stored. Times are seconds since the epoch."""
+
+    __tablename__ = "login_failures"
+
+    key_hash = Column(String(64), primary_key=True)
+    failures = Column(Integer, nullable=False)
+    last_at = Column(Float, nullable=False)
+    blocked_until = Column(Float, nullable=False)

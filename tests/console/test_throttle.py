@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.console.throttle import RULES, LoginThrottle, Rule, attempt_keys, delay_after
+from bot.console.throttle import RULES, DatabaseCounts, LoginThrottle, Rule, attempt_keys, delay_after
+from tests.tickets.conftest import postgres_url  # noqa: F401 (pytest fixture)
 
 
 class FakeClock:
@@ -20,9 +21,39 @@ def clock():
     return FakeClock()
 
 
-@pytest.fixture
-def throttle(clock):
-    return LoginThrottle(clock=clock)
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def throttle(request, clock, tmp_path):
+    """The same rules with the counts in memory and in the database (shared by
+    every console process)."""
+    if request.param == "memory":
+        return LoginThrottle(clock=clock)
+    from bot.tickets.store import TicketStore, migrate
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'throttle.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    migrate(url)
+    store = TicketStore(url)
+    with store.engine.begin() as db:
+        db.exec_driver_sql("DELETE FROM login_failures")
+    return LoginThrottle(clock=clock, counts=DatabaseCounts(store))
+
+
+def test_two_console_processes_share_the_counts_in_the_database(tmp_path, clock):
+    from bot.tickets.store import TicketStore, migrate
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    migrate(url)
+    one = LoginThrottle(clock=clock, counts=DatabaseCounts(TicketStore(url)))
+    other = LoginThrottle(clock=clock, counts=DatabaseCounts(TicketStore(url)))
+    keys = attempt_keys("anna", "203.0.113.7")
+    for _ in range(RULES["pair"].free_tries):
+        one.failed(keys)
+    assert other.wait_seconds(keys) == 1  # no fresh free tries on the second process
+    with TicketStore(url).engine.connect() as db:
+        stored = " ".join(str(v) for row in db.exec_driver_sql("SELECT * FROM login_failures") for v in row)
+    assert "anna" not in stored and "203.0.113.7" not in stored  # only hashes
 
 
 def test_delays_grow_after_the_free_tries_up_to_the_ceiling():
@@ -91,9 +122,10 @@ def test_names_are_case_insensitive(throttle):
     assert throttle.wait_seconds(attempt_keys("anna", "192.0.2.10")) > 0
 
 
-def test_memory_stays_bounded(throttle, clock, monkeypatch):
+def test_memory_stays_bounded(clock, monkeypatch):
     monkeypatch.setattr("bot.console.throttle.MAX_TRACKED_KEYS", 50)
+    throttle = LoginThrottle(clock=clock)
     for i in range(400):
         clock.now += 0.01
         throttle.failed(attempt_keys(f"name{i}", f"addr{i}"))
-    assert len(throttle._counts) <= 50 + 3
+    assert len(throttle.counts._counts) <= 50 + 3

@@ -31,7 +31,7 @@ export PYTHONWARNINGS ?= ignore
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help setup run shell train validate test test-python test-stories test-nlu bench lint clean
+.PHONY: help setup run run-scaled shell train validate test test-python test-stories test-nlu bench lint clean
 
 help: ## List the targets
 	@echo "make run    start the bot (Rasa server, action server) on embedded defaults"
@@ -89,6 +89,10 @@ run: $(MODEL) $(WEBCHAT_JS) ## Start everything a customer needs; Ctrl-C stops i
 	$(PY) -m bot.tickets migrate
 	$(PY) -m bot.console demo-agent >/dev/null
 	$(PY) -m bot.run_stack
+
+run-scaled: $(MODEL) $(WEBCHAT_JS) $(HAPROXY) ## Two Rasa processes behind HAProxy, with PostgreSQL, Redis and RabbitMQ of this machine
+	@mkdir -p var
+	$(PY) -m bot.run_stack --scaled
 
 shell: $(MODEL) ## Chat in the terminal (uses the running bot, or starts one)
 	$(PY) -m bot.terminal_chat

@@ -1,5 +1,10 @@
 """`make run`: starts the Procfile processes with honcho and stops them all reliably.
 
+`make run-scaled` (--scaled) starts Procfile.scaled instead: two Rasa processes
+behind HAProxy on the same public port, the PostgreSQL database (created if
+missing, migrated), Redis and RabbitMQ of this machine, and the queue watcher as
+a process of its own (scaled_environment says which variables it sets).
+
 Honcho stops its processes on Ctrl-C and SIGTERM. When the terminal window is
 closed, though, honcho either dies alone or hangs writing to the vanished
 terminal, and the servers keep running and holding their ports. So this launcher
@@ -64,7 +69,68 @@ def stack_environment(environ, endpoints: LocalEndpoints) -> dict[str, str]:
     return env
 
 
-def main() -> int:
+SCALED_DATABASE = "postgresql://postgres@127.0.0.1:5432/stoerungschat"
+
+
+def scaled_environment(environ, endpoints: LocalEndpoints) -> dict[str, str]:
+    """What Procfile.scaled and deploy/endpoints.scaled.yml read, for this
+    machine's PostgreSQL, Redis and RabbitMQ unless the environment names others
+    (DATABASE_URL, REDIS_URL, RABBITMQ_URL)."""
+    from urllib.parse import urlparse
+
+    env = stack_environment(environ, endpoints)
+    database = urlparse(env.setdefault("DATABASE_URL", SCALED_DATABASE))
+    redis = urlparse(env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    rabbit = urlparse(env.setdefault("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    env.setdefault("RASA_PORT_1", str(endpoints.rasa_port + 10))
+    env.setdefault("RASA_PORT_2", str(endpoints.rasa_port + 11))
+    env.update(
+        ACTION_URL=f"http://127.0.0.1:{endpoints.action_port}/webhook",
+        POSTGRES_HOST=database.hostname or "127.0.0.1",
+        POSTGRES_PORT=str(database.port or 5432),
+        POSTGRES_DB=database.path.lstrip("/"),
+        POSTGRES_USER=database.username or "postgres",
+        POSTGRES_PASSWORD=database.password or "",
+        REDIS_HOST=redis.hostname or "127.0.0.1",
+        REDIS_PORT=str(redis.port or 6379),
+        REDIS_DB=(redis.path or "/0").lstrip("/") or "0",
+        WEBCHAT_REDIS_URL=env["REDIS_URL"],
+        RABBITMQ_HOST=rabbit.hostname or "127.0.0.1",
+        RABBITMQ_USER=rabbit.username or "guest",
+        RABBITMQ_PASSWORD=rabbit.password or "guest",
+    )
+    return env
+
+
+def prepare_scaled(env: dict[str, str], endpoints: LocalEndpoints) -> None:
+    """The database (created if missing, then migrated), the demo agent in it, and
+    the proxy's configuration under var/scaled/."""
+    import psycopg2
+    from psycopg2 import sql
+    from sqlalchemy.engine import make_url
+
+    from bot.proxy import haproxy_config
+
+    url = make_url(env["DATABASE_URL"])
+    admin = psycopg2.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password or None, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,))
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
+    admin.close()
+    for command in (["-m", "bot.tickets", "migrate"], ["-m", "bot.console", "demo-agent"]):
+        subprocess.run([sys.executable, *command], cwd=PROJECT_ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    folder = PROJECT_ROOT / "var" / "scaled"
+    folder.mkdir(parents=True, exist_ok=True)
+    backends = [int(env["RASA_PORT_1"]), int(env["RASA_PORT_2"])]
+    (folder / "haproxy.cfg").write_text(haproxy_config(endpoints.rasa_port, backends, endpoints.host))
+
+
+def main(argv: list[str] | None = None) -> int:
+    scaled = "--scaled" in (sys.argv[1:] if argv is None else argv)
     endpoints = LocalEndpoints.from_env()
     ports = (endpoints.rasa_port, endpoints.action_port, endpoints.line_simulator_port, endpoints.console_port)
     busy = [port for port in ports if port_in_use(port, endpoints.host)]
@@ -78,10 +144,15 @@ def main() -> int:
         )
         return 1
     honcho = Path(sys.executable).with_name("honcho")
+    if scaled:
+        env = scaled_environment(os.environ, endpoints)
+        prepare_scaled(env, endpoints)
+    else:
+        env = stack_environment(os.environ, endpoints)
     process = subprocess.Popen(
-        [str(honcho), "start", "-f", "Procfile"],
+        [str(honcho), "start", "-f", "Procfile.scaled" if scaled else "Procfile"],
         cwd=PROJECT_ROOT,
-        env=stack_environment(os.environ, endpoints),
+        env=env,
         start_new_session=True,  # terminal signals reach this launcher, not honcho
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -435,7 +435,8 @@
       var value = text.value;
       if (!value.trim()) return;
       request("POST", "/api/chats/" + handoffId + "/reply", { text: value }).then(function () {
-        text.value = "";
+        // Only what was sent: the agent may already be typing the next message.
+        if (text.value === value) text.value = "";
         if (!streamOpen) loadChat();
       }).catch(function (e) { show(e.message, true); });
     });

@@ -25,7 +25,8 @@ What it replaces, and why:
    event id for that conversation (one indexed query). Another process that
    wrote to the conversation, an erasure, or a tracker changed in memory but
    not saved (a failed request) all mean: read it again, as Rasa does. A save
-   then writes the events after the ones stored, and streams exactly those.
+   then writes the events after the ones stored (one executemany, not the
+   ORM), and streams exactly those.
    `retrieve_full_tracker` (all sessions) is Rasa's own.
 
 3. On SQLite (the embedded default) the database runs in WAL mode with
@@ -147,21 +148,22 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
+        known = self._known.get(sender_id)
         try:
             with self.session_scope() as session:
-                known = self._current(session, sender_id, tracker)
-                if known is None:
-                    count, last_id = self._stored_state(session, sender_id)
-                    new_events = list(self._additional_events(session, tracker))
-                else:
-                    count, last_id = known.count, known.last_id
+                if known is not None and known.tracker is tracker:
+                    # The tracker this store handed out, checked against the database
+                    # when it was read. Rasa holds the conversation's lock from that
+                    # read to this save (the lock store, also for the HTTP API), so
+                    # nobody else wrote to it since: no second check.
                     new_events = list(itertools.islice(tracker.events, known.stored, None))
-                rows = [self._row(sender_id, event) for event in new_events]
-                session.add_all(rows)
-                session.flush()  # the new ids, without reading them back after the commit
-                if rows:
-                    count, last_id = count + len(rows), max(row.id for row in rows)
-                session.commit()
+                else:
+                    new_events = list(self._additional_events(session, tracker))
+                if new_events:
+                    # Core executemany: the ORM's unit of work was most of a save.
+                    session.execute(self.SQLEvent.__table__.insert(), [self._row(sender_id, e) for e in new_events])
+                    session.commit()
+                count, last_id = self._stored_state(session, sender_id)
         except Exception:
             self.forget(sender_id)
             raise
@@ -171,16 +173,16 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         else:
             self._remember(sender_id, _Known(tracker, len(tracker.events), count, last_id))
 
-    def _row(self, sender_id: str, event: Event) -> Any:
+    def _row(self, sender_id: str, event: Event) -> dict[str, Any]:
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -161,3 +162,20 @@ def test_an_edited_vocabulary_changes_the_fingerprint_so_rasa_retrains(tmp_path,
     before = DomainVocabularyFeaturizer.fingerprint_addon({"file": "vocabulary.yml"})
     words.write_text("groups: {tv: {kind: area, about: TV, words: [glotze]}}\n", encoding="utf-8")
     assert DomainVocabularyFeaturizer.fingerprint_addon({"file": "vocabulary.yml"}) != before
+
+
+@pytest.mark.parametrize("classes, multi_class", [(5, "auto"), (2, "auto"), (4, "ovr"), (2, "multinomial")])
+def test_fast_probabilities_equal_scikit_learns_predict_proba(classes, multi_class):
+    import numpy as np
+    import scipy.sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from bot.nlu.components import probabilities
+
+    rng = np.random.default_rng(7)
+    X = scipy.sparse.random(300, 40, density=0.1, format="csr", random_state=7)
+    y = rng.integers(0, classes, 300)
+    clf = LogisticRegression(C=20, max_iter=2000, multi_class=multi_class).fit(X, y)
+    np.testing.assert_allclose(probabilities(clf, X[:50]), clf.predict_proba(X[:50]), rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError):  # a matrix of the wrong width is still refused, by scikit-learn
+        probabilities(clf, scipy.sparse.random(1, 39, format="csr"))

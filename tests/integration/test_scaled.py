@@ -99,7 +99,7 @@ def test_agent_messages_through_the_other_process_reach_the_customer(scaled):
 def test_a_conversation_spread_over_both_processes_by_the_proxy_loses_nothing(scaled):
     sender = "scaled-rest-customer"
     said = ["Mein Internet geht seit heute früh nicht mehr", "nein, auf keinem Gerät", "4711000001", "10115"]
-    answers = [scaled.send(sender, text) for text in said]  # round robin: every other one on each process
+    answers = [scaled.send(sender, text) for text in said]  # one at a time: the proxy alternates
     assert all(answers) and "Leitung geprüft" in " ".join(m.get("text") or "" for m in answers[-1])
     events = requests.get(
         f"{scaled.rasa_urls[1]}/conversations/{sender}/tracker", params={"token": scaled.rasa_token}, timeout=10

@@ -115,10 +115,11 @@ test-nlu: $(MODEL)
 
 test: lint validate test-python test-stories test-nlu ## Run the whole test suite (CI runs this)
 
-bench: $(MODEL) $(WEBCHAT_JS) $(CHROMIUM) $(HAPROXY) ## Benchmarks: diagnosis scenarios, line check latency, handoff latency, NLU pipelines, blind scenarios
+bench: $(MODEL) $(WEBCHAT_JS) $(CHROMIUM) $(HAPROXY) ## Benchmarks: diagnosis scenarios, line check latency, handoff latency, load against a stock Rasa bot (1 and 2 processes), NLU pipelines, blind scenarios
 	$(PY) -m bot.diagnosis.scenarios --min-correct 0.95 --max-median-turns 6
 	$(PY) -m bot.linecheck.benchmark
 	$(PY) -m bot.console.benchmark --max-p95-ms 300
+	$(PY) -m bot.load.benchmark --enforce
 	$(PY) -m bot.nlu.benchmark report --model $(MODEL)
 	$(PY) -m bot.nlu.benchmark check --model $(MODEL) --min-macro-f1 0.92 --min-real-problems 0.85 --min-real-overall 0.75
 	$(PY) -m bot.nlu.benchmark compare

@@ -200,6 +200,10 @@ class Console:
             words = first_words(self.rasa.conversation(handoff.conversation_id).lines)
         except RasaError:
             return ""  # asked again at the next poll
+        if not words:
+            # Queued by the very first message: the queue row can appear before Rasa
+            # has stored that message (it saves at the end of the turn). Ask again.
+            return ""
         with self._lock:
             if len(self._first_words) > 2000:
                 self._first_words.clear()

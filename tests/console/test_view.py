@@ -100,6 +100,15 @@ def test_first_words_are_asked_again_when_rasa_was_down(console):
     assert console.overview(agent)["waiting"][0]["first_words"] == "Hallo"
 
 
+def test_first_words_not_stored_yet_are_asked_again(console):
+    # Queued by the first message: the row appears before Rasa has stored that message.
+    console.queue.enqueue("c1", "webchat", HandoffReason.CUSTOMER_REQUEST, None)
+    agent = console.desk.agents.get("mia")
+    assert console.overview(agent)["waiting"][0]["first_words"] == ""
+    console.rasa.lines["c1"] = [_line("customer", "Ich möchte bitte mit einem Menschen sprechen")]
+    assert console.overview(agent)["waiting"][0]["first_words"] == "Ich möchte bitte mit einem Menschen sprechen"
+
+
 def test_the_automatic_greeting_is_marked_and_shown_until_the_agent_writes(console):
     handoff = console.queue.enqueue("c1", "webchat", HandoffReason.CUSTOMER_REQUEST, None)
     console.rasa.lines["c1"] = [_line("customer", "Ich will einen Menschen")]

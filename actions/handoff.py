@@ -304,7 +304,8 @@ class ActionHandoffReportOffer(Action):
         return REPORT_OFFER_ACTION
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict]:
-        _action, messages, slots = report_offer(load_handoff_texts().handed_back, load_handoff_texts())
+        texts = load_handoff_texts()
+        _action, messages, slots = report_offer(texts.handed_back, texts)
         for message in messages:
             dispatcher.utter_message(**message)
         return [SlotSet(name, value) for name, value in slots.items()]

@@ -46,7 +46,8 @@ backend rasa
 
 
 def haproxy_binary() -> str | None:
-    return shutil.which("haproxy") or (("/usr/sbin/haproxy") if Path("/usr/sbin/haproxy").exists() else None)
+    # /usr/sbin is not on every user's PATH
+    return shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
 
 
 def start_haproxy(config: Path, log: Path) -> subprocess.Popen:

@@ -87,16 +87,11 @@ def report_offer(
     `intro` without its closing question, that the report is still open, and
     the offer with its buttons, last, so the customer's yes answers it."""
     ticket_texts = ticket_texts or load_ticket_texts()
-    head, sep, question = daytime(intro).rpartition(". ")
-    intro = head + "." if sep and question.endswith("?") else daytime(intro)
-    buttons = [
-        {"title": ticket_texts.offer_yes, "payload": "/affirm"},
-        {"title": ticket_texts.offer_no, "payload": "/deny"},
-    ]
+    statement, _question = _split_question(daytime(intro))
     messages = [
-        {"text": intro},
+        {"text": statement},
         {"text": texts.report_still_open},
-        {"text": ticket_texts.offer, "buttons": buttons},
+        {"text": ticket_texts.offer, "buttons": texts.yes_no(ticket_texts.offer_yes, ticket_texts.offer_no)},
     ]
     slots = {**AFTER_HANDOFF_SLOTS, "ticket_offer": True, REPORT_PENDING_SLOT: False}
     return REPORT_OFFER_ACTION, messages, slots
@@ -121,13 +116,22 @@ def handback_messages(
     return "action_handoff_returned", messages, slots
 
 
+def _split_question(text: str) -> tuple[str, str | None]:
+    """ "Hier ist wieder Ihr digitaler Assistent. Kann ich sonst …?" -> the statement
+    and the closing question (None: the text does not end with one)."""
+    intro, sep, question = text.rpartition(". ")
+    if not sep or not question.endswith("?"):
+        return text, None
+    return intro + ".", question
+
+
 def _ticket_first(text: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """ "Hier ist wieder Ihr digitaler Assistent." – the report – "Kann ich sonst …?":
     the question stays last, so the customer's yes or no answers it."""
-    intro, sep, question = text.rpartition(". ")
-    if not sep or not question.endswith("?"):
+    statement, question = _split_question(text)
+    if question is None:
         return [{"text": text}] + messages
-    return [{"text": intro + "."}] + messages + [{"text": question}]
+    return [{"text": statement}] + messages + [{"text": question}]
 
 
 @dataclass(frozen=True)

@@ -108,14 +108,12 @@ class ResponseValidator:
         self.outer = cls({**schema, "properties": {**schema["properties"], "events": {"type": "array"}}})
 
     def validate(self, result: Dict) -> None:
-        fine = self.outer.is_valid(result)
-        for event in result.get("events") or [] if fine and isinstance(result, dict) else []:
-            typed = self.by_type.get(event.get("event")) if isinstance(event, dict) else None
-            if typed is None or not typed.is_valid(event):
-                fine = False
-                break
-        if not fine:
+        if not (self.outer.is_valid(result) and all(map(self._valid_event, result.get("events") or []))):
             self.full.validate(result)  # raises Rasa's ValidationError
+
+    def _valid_event(self, event: Any) -> bool:
+        typed = self.by_type.get(event.get("event")) if isinstance(event, dict) else None
+        return typed is not None and typed.is_valid(event)
 
 
 _validator: ResponseValidator | None = None
